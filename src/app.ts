@@ -1,0 +1,48 @@
+// buildApp(deps): the Fastify instance with plugins and routes. It never listens; main.ts and tests do.
+import cookie from '@fastify/cookie';
+import type {} from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Deps } from './deps.js';
+import { registerErrorHandling } from './errors/error-handler.js';
+import { registerAuth } from './http/plugins/auth.js';
+import { registerDocs } from './http/plugins/docs.js';
+import { genRequestId, registerRequestId } from './http/plugins/request-id.js';
+import { registerSecurity } from './http/plugins/security.js';
+import { apiKeyRoutes } from './http/routes/api-keys.routes.js';
+import { authRoutes } from './http/routes/auth.routes.js';
+import { ErrorBody, UserSchema } from './http/routes/common.schema.js';
+import { ApiKeySchema } from './http/routes/api-keys.schema.js';
+import { healthRoutes } from './http/routes/health.routes.js';
+import { userRoutes } from './http/routes/users.routes.js';
+
+export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: genRequestId,
+    requestIdLogLabel: 'reqId',
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    maxParamLength: 200,
+    disableRequestLogging: false,
+    ajv: { customOptions: { allErrors: false, removeAdditional: true, coerceTypes: 'array' } },
+  }) as unknown as FastifyInstance;
+
+  const secureCookies = config.publicUrl.startsWith('https://');
+  registerErrorHandling(app);
+  registerRequestId(app);
+  await registerSecurity(app, { https: secureCookies });
+  await app.register(cookie);
+  await registerDocs(app, { version: config.version, publicUrl: config.publicUrl });
+  app.addSchema(ErrorBody);
+  app.addSchema(UserSchema);
+  app.addSchema(ApiKeySchema);
+  registerAuth(app, deps.authenticator);
+
+  await app.register(healthRoutes({ version: config.version, checks: deps.readiness, now: deps.clock.now }));
+  await app.register(authRoutes({ accounts: deps.accounts, sessions: deps.sessions, secureCookies }));
+  await app.register(userRoutes({ accounts: deps.accounts, secureCookies }));
+  await app.register(apiKeyRoutes({ apiKeys: deps.apiKeys }));
+  return app;
+}

@@ -1,0 +1,122 @@
+// Every setting Picora reads, in one schema, parsed once. Only this folder reads process.env.
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Int = (min: number, max: number, def: number) => Type.Integer({ minimum: min, maximum: max, default: def });
+const Url = Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' });
+
+const EnvSchema = Type.Object({
+  PICORA_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PICORA_PORT: Int(0, 65535, 8787),
+  PICORA_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  PICORA_DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://' })),
+  PICORA_STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local' }),
+  PICORA_S3_ENDPOINT: Type.Optional(Url),
+  PICORA_S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+  PICORA_S3_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
+  PICORA_S3_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  PICORA_S3_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  PICORA_PUBLIC_URL: Type.Optional(Url),
+  PICORA_MEDIA_BASE_URL: Type.Optional(Url),
+  PICORA_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  PICORA_ACCESS_TOKEN_TTL_SECONDS: Int(30, 86_400, 900),
+  PICORA_REFRESH_TOKEN_TTL_SECONDS: Int(300, 90 * 86_400, 7 * 86_400),
+  PICORA_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  PICORA_MAIL_FROM: Type.String({ minLength: 3, default: 'Picora <no-reply@localhost>' }),
+  PICORA_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  PICORA_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  PICORA_BODY_LIMIT_BYTES: Int(1024, 10 * 1024 * 1024, 1024 * 1024),
+  PICORA_TRUST_PROXY: Type.Boolean({ default: false }),
+});
+type Env = Static<typeof EnvSchema>;
+
+export type Config = {
+  host: string;
+  port: number;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  storage:
+    | { kind: 'local'; root: string }
+    | { kind: 's3'; endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string };
+  publicUrl: string;
+  mediaBaseUrl: string;
+  jwtSecret: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  redisUrl: string | undefined;
+  logLevel: string;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  version: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, version = '0.0.0'): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const problems = [...Value.Errors(EnvSchema, converted)].map(
+    (e) => `${e.path.slice(1) || 'environment'}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`}`,
+  );
+  const e = converted as Env;
+  if (problems.length === 0 && e.PICORA_STORAGE === 's3') {
+    for (const key of ['PICORA_S3_ENDPOINT', 'PICORA_S3_BUCKET', 'PICORA_S3_ACCESS_KEY', 'PICORA_S3_SECRET_KEY'] as const) {
+      if (!e[key]) problems.push(`${key}: required when PICORA_STORAGE=s3`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.PICORA_DATA_DIR);
+  const shownHost = e.PICORA_HOST === '0.0.0.0' || e.PICORA_HOST === '::' ? '127.0.0.1' : e.PICORA_HOST;
+  const publicUrl = trimSlash(e.PICORA_PUBLIC_URL ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${e.PICORA_PORT}`);
+  return {
+    host: e.PICORA_HOST,
+    port: e.PICORA_PORT,
+    dataDir,
+    database: e.PICORA_DATABASE_URL
+      ? { kind: 'postgres', url: e.PICORA_DATABASE_URL }
+      : { kind: 'sqlite', file: path.join(dataDir, 'picora.db') },
+    storage:
+      e.PICORA_STORAGE === 's3'
+        ? {
+            kind: 's3',
+            endpoint: e.PICORA_S3_ENDPOINT!,
+            bucket: e.PICORA_S3_BUCKET!,
+            region: e.PICORA_S3_REGION,
+            accessKeyId: e.PICORA_S3_ACCESS_KEY!,
+            secretAccessKey: e.PICORA_S3_SECRET_KEY!,
+          }
+        : { kind: 'local', root: path.join(dataDir, 'blobs') },
+    publicUrl,
+    mediaBaseUrl: trimSlash(e.PICORA_MEDIA_BASE_URL ?? publicUrl),
+    jwtSecret: e.PICORA_JWT_SECRET,
+    accessTokenTtlSeconds: e.PICORA_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.PICORA_REFRESH_TOKEN_TTL_SECONDS,
+    smtpUrl: e.PICORA_SMTP_URL,
+    mailFrom: e.PICORA_MAIL_FROM,
+    redisUrl: e.PICORA_REDIS_URL,
+    logLevel: e.PICORA_LOG_LEVEL,
+    bodyLimitBytes: e.PICORA_BODY_LIMIT_BYTES,
+    trustProxy: e.PICORA_TRUST_PROXY,
+    version,
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,17 @@
+// Forward-only migrations, listed in order; the same files run on SQLite and PostgreSQL.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Db } from './db.js';
+import * as m0001 from './migrations/0001-identity.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-identity': m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: false });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

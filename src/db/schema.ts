@@ -1,0 +1,110 @@
+// Table types as Kysely sees them (camelCase; CamelCasePlugin maps to snake_case SQL).
+// Timestamps are epoch milliseconds (bigint); flags are 0/1 integers — the same on SQLite and PostgreSQL.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type PlanId = 'trial' | 'pro' | 'pro_plus';
+export type Role = 'user' | 'admin';
+
+export interface PlansTable {
+  id: PlanId;
+  name: string;
+  imgStorageBytes: number;
+  imgBandwidthBytes: number;
+  maxImageBytes: number;
+  maxSvgBytes: number;
+  maxImagePixels: number;
+  videoEnabled: number;
+  maxVideoBytes: number;
+  maxVideoSeconds: number;
+  maxAudioBytes: number;
+  maxAudioSeconds: number;
+  mediaStorageBytes: number;
+  mediaBandwidthBytes: number;
+  apiKeysMax: number;
+  customDomainsMax: number;
+  watermarksEnabled: number;
+  uploadsPerDay: number;
+  sortOrder: number;
+  updatedAt: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string | null;
+  passwordHash: string | null;
+  nickname: string | null;
+  avatarUrl: string | null;
+  plan: PlanId;
+  role: Role;
+  emailVerified: number;
+  locale: string;
+  isActive: number;
+  failedLoginCount: number;
+  lockedUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  userId: string;
+  /** All tokens rotated from one login share a family; replay revokes the family. */
+  familyId: string;
+  tokenHash: string;
+  expiresAt: number;
+  usedAt: number | null;
+  revokedAt: number | null;
+  createdAt: number;
+}
+
+export interface SessionFamiliesTable {
+  id: string;
+  userId: string;
+  revokedAt: number | null;
+  createdAt: number;
+  userAgent: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  userId: string;
+  name: string;
+  description: string | null;
+  keyHash: string;
+  keyPrefix: string;
+  lastFour: string;
+  scopes: string; // JSON array of v2 scopes
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface VerificationCodesTable {
+  id: string;
+  email: string;
+  purpose: 'register' | 'reset_password' | 'bind_email';
+  codeHash: string;
+  attempts: number;
+  expiresAt: number;
+  consumedAt: number | null;
+  createdAt: number;
+}
+
+export interface Database {
+  plans: PlansTable;
+  users: UsersTable;
+  sessionFamilies: SessionFamiliesTable;
+  refreshTokens: RefreshTokensTable;
+  apiKeys: ApiKeysTable;
+  verificationCodes: VerificationCodesTable;
+}
+
+export type PlanRow = Selectable<PlansTable>;
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserPatch = Updateable<UsersTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+export type VerificationCodeRow = Selectable<VerificationCodesTable>;
+export type { Generated };

@@ -1,0 +1,96 @@
+// Builds every dependency from the configuration. Called by main.ts (the composition root) and by tests,
+// which pass their own configuration and clock.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { createDb, type DbHandle } from './db/db.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createApiKeysRepo } from './db/repos/api-keys.repo.js';
+import { createCodesRepo } from './db/repos/codes.repo.js';
+import { createPlansRepo } from './db/repos/plans.repo.js';
+import { createSessionsRepo } from './db/repos/sessions.repo.js';
+import { createUsersRepo } from './db/repos/users.repo.js';
+import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { createTokenSigner } from './auth/tokens.js';
+import { createAccountsService, type AccountsService } from './domain/accounts/accounts.service.js';
+import { createAdminService, type AdminService } from './domain/accounts/admin.service.js';
+import { createSessionsService, type SessionsService } from './domain/accounts/sessions.service.js';
+import { createVerificationCodes } from './domain/accounts/verification-codes.service.js';
+import { createApiKeysService, type ApiKeysService } from './domain/api-keys/api-keys.service.js';
+import type { ReadinessCheck } from './http/routes/health.routes.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createOutboxMailer, createSmtpMailer, type Mailer } from './mail/mailer.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { createBlobStore } from './storage/create-store.js';
+
+export type Deps = {
+  config: Config;
+  clock: Clock;
+  db: DbHandle;
+  blobs: BlobStore;
+  mailer: Mailer;
+  authenticator: Authenticator;
+  accounts: AccountsService;
+  sessions: SessionsService;
+  apiKeys: ApiKeysService;
+  admin: AdminService;
+  readiness: ReadinessCheck[];
+  close(): Promise<void>;
+};
+
+/** The JWT secret: from configuration, or generated once and kept in the data folder. */
+export async function resolveJwtSecret(config: Config): Promise<string> {
+  if (config.jwtSecret) return config.jwtSecret;
+  const file = path.join(config.dataDir, 'jwt-secret');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // not there yet
+  }
+  await mkdir(config.dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export async function buildDeps(config: Config, log: Logger, options: { clock?: Clock; migrate?: boolean } = {}): Promise<Deps> {
+  const clock = options.clock ?? systemClock;
+  const db = createDb(config.database);
+  if (options.migrate !== false) await migrateToLatest(db.db);
+  const blobs = await createBlobStore(config.storage);
+  const mailer = config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+    : createOutboxMailer(path.join(config.dataDir, 'outbox.jsonl'), log, clock.now);
+  const signer = createTokenSigner(await resolveJwtSecret(config), config.accessTokenTtlSeconds, clock.now);
+
+  const users = createUsersRepo(db.db);
+  const sessionsRepo = createSessionsRepo(db.db);
+  const apiKeysRepo = createApiKeysRepo(db.db, db.dialect);
+  const plans = createPlansRepo(db.db);
+
+  const sessions = createSessionsService({ sessions: sessionsRepo, users, signer, clock, refreshTtlSeconds: config.refreshTokenTtlSeconds });
+  const codes = createVerificationCodes({ codes: createCodesRepo(db.db), mailer, clock });
+  const accounts = createAccountsService({ users, sessions, codes, blobs, clock, log });
+  const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, clock });
+  const admin = createAdminService({ users, plans, clock });
+  const authenticator = createAuthenticator({
+    users, sessions: sessionsRepo, apiKeys: apiKeysRepo, signer, clock,
+    onError: (err) => log.warn({ err }, 'could not record API key use'),
+  });
+
+  return {
+    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin,
+    readiness: [
+      { name: 'database', check: () => db.ping() },
+      { name: 'storage', check: () => blobs.ping() },
+    ],
+    async close() {
+      await mailer.close();
+      await blobs.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// Accounts: registration, login (password or code), password reset and change, profile, deletion.
+import { AppError, validationError } from '../../errors/app-error.js';
+import type { UsersRepo } from '../../db/repos/users.repo.js';
+import type { UserRow } from '../../db/schema.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import { storageKeys } from '../../storage/keys.js';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from '../../auth/passwords.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import type { SessionsService, IssuedSession } from './sessions.service.js';
+import type { CodePurpose, VerificationCodes } from './verification-codes.service.js';
+
+const MAX_FAILED_LOGINS = 5;
+const LOCK_MS = 15 * 60_000;
+const BAD_LOGIN = 'Invalid email or password';
+
+type Deps = {
+  users: UsersRepo;
+  sessions: SessionsService;
+  codes: VerificationCodes;
+  blobs: BlobStore;
+  clock: Clock;
+  log: { warn(obj: object, msg: string): void };
+};
+
+export type SessionResult = IssuedSession & { user: UserRow };
+export type ProfilePatch = { nickname?: string | null; avatarUrl?: string | null; locale?: 'en' | 'zh-CN' };
+
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+function requireGoodPassword(field: string, password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw validationError(field, problem);
+}
+
+export function createAccountsService(deps: Deps) {
+  const { users, sessions, codes, clock } = deps;
+
+  async function requireUser(p: Principal): Promise<UserRow> {
+    const user = await users.findById(p.userId);
+    if (!user) throw new AppError('UNAUTHORIZED');
+    return user;
+  }
+
+  async function newUser(email: string, passwordHash: string | null): Promise<UserRow> {
+    const now = clock.now();
+    try {
+      return await users.insert({
+        id: newId(), email, passwordHash, nickname: null, avatarUrl: null, plan: 'trial', emailVerified: 1,
+        locale: 'en', isActive: 1, failedLoginCount: 0, lockedUntil: null, createdAt: now, updatedAt: now,
+      });
+    } catch (err) {
+      if (await users.findByEmail(email)) throw new AppError('CONFLICT', 'Email already registered');
+      throw err;
+    }
+  }
+
+  return {
+    async sendCode(rawEmail: string, purpose: CodePurpose): Promise<void> {
+      const email = normaliseEmail(rawEmail);
+      // Anti-enumeration: the answer is the same whether or not the address has an account.
+      if (purpose === 'reset_password' && !(await users.findByEmail(email))) return;
+      await codes.send(email, purpose);
+    },
+
+    async register(input: { email: string; password: string; code: string }, userAgent?: string): Promise<SessionResult> {
+      const email = normaliseEmail(input.email);
+      requireGoodPassword('password', input.password);
+      if (await users.findByEmail(email)) throw new AppError('CONFLICT', 'Email already registered');
+      if (!(await codes.consume(email, 'register', input.code))) throw validationError('code', 'is invalid or expired');
+      const user = await newUser(email, await hashPassword(input.password));
+      return { ...(await sessions.start(user, userAgent)), user };
+    },
+
+    async login(input: { email: string; password: string }, userAgent?: string): Promise<SessionResult> {
+      const now = clock.now();
+      let user = await users.findByEmail(normaliseEmail(input.email));
+      if (!user || !user.passwordHash) {
+        await verifyPassword(await dummyHash(), input.password);
+        throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+      }
+      if (user.lockedUntil !== null && user.lockedUntil <= now) {
+        await users.resetFailedLogins(user.id);
+        user = { ...user, failedLoginCount: 0, lockedUntil: null };
+      }
+      const ok = await verifyPassword(user.passwordHash!, input.password);
+      if (user.lockedUntil !== null) throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+      if (!ok) {
+        await users.recordFailedLogin(user.id, MAX_FAILED_LOGINS, now + LOCK_MS, now);
+        if (user.failedLoginCount + 1 >= MAX_FAILED_LOGINS) deps.log.warn({ userId: user.id }, 'account locked after failed logins');
+        throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+      }
+      if (user.isActive !== 1) throw new AppError('UNAUTHORIZED', 'This account is disabled');
+      if (user.failedLoginCount > 0) await users.resetFailedLogins(user.id);
+      return { ...(await sessions.start(user, userAgent)), user };
+    },
+
+    /** Passwordless: a register code logs in, creating the account on first use. */
+    async loginWithCode(input: { email: string; code: string }, userAgent?: string): Promise<SessionResult> {
+      const email = normaliseEmail(input.email);
+      if (!(await codes.consume(email, 'register', input.code))) throw new AppError('UNAUTHORIZED', 'Invalid or expired verification code');
+      const user = (await users.findByEmail(email)) ?? (await newUser(email, null));
+      if (user.isActive !== 1) throw new AppError('UNAUTHORIZED', 'This account is disabled');
+      return { ...(await sessions.start(user, userAgent)), user };
+    },
+
+    async resetPassword(input: { email: string; code: string; newPassword: string }): Promise<void> {
+      const email = normaliseEmail(input.email);
+      requireGoodPassword('newPassword', input.newPassword);
+      const user = await users.findByEmail(email);
+      if (!user || !(await codes.consume(email, 'reset_password', input.code))) throw new AppError('UNAUTHORIZED', 'Invalid or expired code');
+      await users.update(user.id, { passwordHash: await hashPassword(input.newPassword), failedLoginCount: 0, lockedUntil: null, updatedAt: clock.now() });
+    },
+
+    getMe: requireUser,
+
+    async updateMe(p: Principal, patch: ProfilePatch): Promise<UserRow> {
+      await requireUser(p);
+      const set: Parameters<UsersRepo['update']>[1] = { updatedAt: clock.now() };
+      if (patch.nickname !== undefined) set.nickname = patch.nickname === null ? null : patch.nickname.trim() || null;
+      if (patch.avatarUrl !== undefined) set.avatarUrl = patch.avatarUrl;
+      if (patch.locale !== undefined) set.locale = patch.locale;
+      return (await users.update(p.userId, set))!;
+    },
+
+    async changePassword(p: Principal, input: { oldPassword: string; newPassword: string }): Promise<void> {
+      const user = await requireUser(p);
+      if (!user.passwordHash) throw validationError('oldPassword', 'cannot be checked: no password is set, use set-password');
+      if (!(await verifyPassword(user.passwordHash, input.oldPassword))) {
+        throw new AppError('VALIDATION_ERROR', 'Current password is incorrect', { field: 'oldPassword' });
+      }
+      requireGoodPassword('newPassword', input.newPassword);
+      await users.update(user.id, { passwordHash: await hashPassword(input.newPassword), updatedAt: clock.now() });
+      await sessions.endAllExcept(user.id, p.sessionId);
+    },
+
+    async setPassword(p: Principal, newPassword: string): Promise<void> {
+      const user = await requireUser(p);
+      if (user.passwordHash) throw new AppError('VALIDATION_ERROR', 'Password already set, use change-password instead', { field: 'newPassword' });
+      requireGoodPassword('newPassword', newPassword);
+      await users.update(user.id, { passwordHash: await hashPassword(newPassword), updatedAt: clock.now() });
+    },
+
+    /** Deletes the account and everything hanging off it; stored bytes are removed best-effort. */
+    async deleteMe(p: Principal): Promise<void> {
+      await requireUser(p);
+      await users.delete(p.userId);
+      try {
+        for await (const key of deps.blobs.list(storageKeys.userPrefix(p.userId))) await deps.blobs.delete(key);
+      } catch (err) {
+        deps.log.warn({ err, userId: p.userId }, 'account deleted, but some stored bytes could not be removed');
+      }
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,38 @@
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+
+export type ErrorMeta = Record<string, unknown>;
+
+/** An error as a value with a code. Domain code throws these; the one handler renders them. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly meta: ErrorMeta | undefined;
+  /** Extra response headers (Retry-After, …). */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, message?: string, meta?: ErrorMeta, headers?: Record<string, string>) {
+    super(message ?? ERROR_CODES[code].message);
+    this.name = 'AppError';
+    this.code = code;
+    this.meta = meta && Object.keys(meta).length > 0 ? meta : undefined;
+    this.headers = headers;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** 422 naming the field, as the contract asks. */
+export function validationError(field: string, problem: string): AppError {
+  return new AppError('VALIDATION_ERROR', `Validation error: ${field} ${problem}`, { field });
+}
+
+export function quotaExceeded(type: string, extra?: ErrorMeta): AppError {
+  return new AppError('QUOTA_EXCEEDED', `Quota exceeded: ${type}`, { type, ...extra });
+}
+
+export function planRequired(requiredPlan: string, feature: string): AppError {
+  return new AppError('PLAN_REQUIRED', `${feature} requires the ${requiredPlan} plan`, { requiredPlan });
+}

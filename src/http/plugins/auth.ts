@@ -1,0 +1,44 @@
+// The one auth hook. Each route declares `config.auth` (public | optional | session | apiKeyOrSession)
+// and optionally `config.scope`; this hook resolves the Principal and enforces both.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { hasScope, type AuthMode, type Principal } from '../../auth/principal.js';
+import type { StoredScope } from '../../auth/scopes.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+    scope?: StoredScope;
+    adminOnly?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+export function registerAuth(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    const mode = config?.auth ?? 'public';
+    if (mode === 'public') return;
+    const principal = await authenticator.authenticate(request.headers.authorization);
+    request.principal = principal;
+    if (mode === 'optional') return;
+    if (!principal) throw new AppError('UNAUTHORIZED', 'Missing Authorization header: send "Bearer sk_live_…" or an access token');
+    if (mode === 'session' && principal.authType !== 'jwt') {
+      throw new AppError('FORBIDDEN', 'This endpoint needs a signed-in session; API keys cannot use it');
+    }
+    if (config.scope && !hasScope(principal, config.scope)) {
+      throw new AppError('FORBIDDEN', `This API key lacks the ${config.scope} scope`, { requiredScope: config.scope });
+    }
+    if (config.adminOnly && principal.role !== 'admin') throw new AppError('FORBIDDEN', 'Admin role required');
+  });
+}
+
+/** The principal of an authenticated route (the hook guarantees it). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('UNAUTHORIZED');
+  return request.principal;
+}

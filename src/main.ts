@@ -1,0 +1,101 @@
+// The only composition root: reads the configuration, builds the dependencies and runs a subcommand.
+//   serve                      start the HTTP server (migrates first)
+//   migrate                    apply pending database migrations
+//   admin create-user --email E --password P [--role admin] [--plan pro]
+//   admin set-plan --email E --plan trial|pro|pro_plus
+//   admin set-role --email E --role user|admin
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createDb } from './db/db.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildDeps } from './deps.js';
+import { isAppError } from './errors/app-error.js';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+async function serve(config: Config): Promise<void> {
+  const log = pino({ level: config.logLevel });
+  const deps = await buildDeps(config, log);
+  const app = await buildApp(deps, log);
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await app.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ host: config.host, port: config.port });
+  const users = await deps.db.db.selectFrom('users').select('id').limit(1).execute();
+  log.info(
+    { database: config.database.kind, storage: config.storage.kind, mail: deps.mailer.kind },
+    `Picora ${version} serving on ${config.publicUrl} (API docs: ${config.publicUrl}/docs)`,
+  );
+  if (users.length === 0) {
+    log.info(
+      `No account yet. Create the first one (it becomes admin): npm run admin -- create-user --email you@example.com --password 'choose-1-good-one'` +
+        ` — or register through POST /v1/auth/send-code + /v1/auth/register (codes land in ${config.dataDir}/outbox.jsonl without SMTP).`,
+    );
+  }
+}
+
+async function migrate(config: Config): Promise<void> {
+  const db = createDb(config.database);
+  try {
+    const applied = await migrateToLatest(db.db);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  } finally {
+    await db.close();
+  }
+}
+
+async function admin(config: Config, args: string[]): Promise<void> {
+  const [command, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, plan: { type: 'string' } },
+  });
+  const log = pino({ level: 'warn' });
+  const deps = await buildDeps(config, log);
+  try {
+    if (!values.email) throw new Error('--email is required');
+    let user;
+    if (command === 'create-user') {
+      if (!values.password) throw new Error('--password is required');
+      user = await deps.admin.createUser({
+        email: values.email,
+        password: values.password,
+        role: values.role as 'user' | 'admin' | undefined,
+        plan: values.plan as 'trial' | 'pro' | 'pro_plus' | undefined,
+      });
+    } else if (command === 'set-plan') {
+      user = await deps.admin.setPlan(values.email, values.plan ?? '');
+    } else if (command === 'set-role') {
+      user = await deps.admin.setRole(values.email, values.role ?? '');
+    } else {
+      throw new Error('usage: admin create-user|set-plan|set-role --email E [--password P] [--plan P] [--role R]');
+    }
+    console.log(JSON.stringify({ id: user.id, email: user.email, plan: user.plan, role: user.role }));
+  } finally {
+    await deps.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command = 'serve', ...args] = process.argv.slice(2);
+  const config = loadConfig(process.env, version);
+  if (command === 'serve') return serve(config);
+  if (command === 'migrate') return migrate(config);
+  if (command === 'admin') return admin(config, args);
+  throw new Error(`unknown command "${command}": use serve, migrate or admin`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else if (isAppError(err)) console.error(`${err.code}: ${err.message}`);
+  else console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
