@@ -86,7 +86,7 @@ async function admin(config: Config, args: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const [command = 'serve', ...args] = process.argv.slice(2);
-  const config = loadConfig(process.env, version);
+  const config = loadConfig(undefined, version);
   if (command === 'serve') return serve(config);
   if (command === 'migrate') return migrate(config);
   if (command === 'admin') return admin(config, args);

@@ -1,0 +1,78 @@
+// Conformance: JSON bodies of the spine's endpoints validated against ../shared/picora/openapi.json.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bearer, createKey, lastCode, refreshCookieOf, registerUser, startTestApp, type TestApp } from '../support/app.js';
+import { loadContract } from '../support/openapi.js';
+
+const contract = loadContract();
+const skip = 'skip' in contract ? contract.skip : undefined;
+if (skip) console.log(`# SKIP conformance: ${skip}`);
+
+describe('responses conform to the public OpenAPI contract', { skip }, () => {
+  let t: TestApp;
+  const checked: string[] = [];
+  const noSchema: string[] = [];
+  const check = (method: string, apiPath: string, res: { statusCode: number; json(): unknown }) => {
+    if (skip || 'skip' in contract) return;
+    const label = `${method} ${apiPath} ${res.statusCode}`;
+    (contract.validator.check(method, apiPath, res.statusCode, res.json()) ? checked : noSchema).push(label);
+  };
+
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(async () => {
+    console.log(`# conformance: ${checked.length} responses validated; no schema in the contract for: ${noSchema.join(', ') || 'none'}`);
+    await t?.close();
+  });
+
+  it('the validator itself refuses bodies that break the contract', () => {
+    if ('skip' in contract) return;
+    assert.throws(() => contract.validator.check('GET', '/v1/user/me', 200, { success: true, data: { id: 'x' } }), /breaks the contract/);
+    assert.throws(() => contract.validator.check('POST', '/v1/api-keys', 401, { success: true }), /breaks the contract/);
+  });
+
+  it('auth endpoints', async () => {
+    const email = `conf-${Date.now()}@example.com`;
+    check('POST', '/v1/auth/send-code', await t.app.inject({ method: 'POST', url: '/v1/auth/send-code', payload: { email, type: 'register' } }));
+    const code = await lastCode(t, email);
+    const reg = await t.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email, password: 'conform-pass-1', code } });
+    check('POST', '/v1/auth/register', reg);
+    check('POST', '/v1/auth/register', await t.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email, password: 'conform-pass-1', code } }));
+    check('POST', '/v1/auth/register', await t.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email: 'x' } }));
+    const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: 'conform-pass-1' } });
+    check('POST', '/v1/auth/login', login);
+    check('POST', '/v1/auth/login', await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: 'wrong-pass-1' } }));
+    const refreshed = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { refresh_token: refreshCookieOf(login) } });
+    check('POST', '/v1/auth/refresh', refreshed);
+    check('POST', '/v1/auth/refresh', await t.app.inject({ method: 'POST', url: '/v1/auth/refresh' }));
+    const token = (reg.json() as { data: { accessToken: string } }).data.accessToken;
+    check('GET', '/v1/auth/verify', await t.app.inject({ url: '/v1/auth/verify', headers: bearer(token) }));
+    check('GET', '/v1/auth/verify', await t.app.inject({ url: '/v1/auth/verify' }));
+    check('POST', '/v1/auth/forgot-password', await t.app.inject({ method: 'POST', url: '/v1/auth/forgot-password', payload: { email } }));
+    check('POST', '/v1/auth/reset-password', await t.app.inject({ method: 'POST', url: '/v1/auth/reset-password', payload: { email, code: '000000', newPassword: 'abcdefg12' } }));
+    check('POST', '/v1/auth/logout', await t.app.inject({ method: 'POST', url: '/v1/auth/logout', cookies: { refresh_token: refreshCookieOf(refreshed) } }));
+    check('GET', '/health', await t.app.inject({ url: '/health' }));
+  });
+
+  it('user and API-key endpoints', async () => {
+    const s = await registerUser(t);
+    check('GET', '/v1/user/me', await t.app.inject({ url: '/v1/user/me', headers: bearer(s.accessToken) }));
+    check('GET', '/v1/user/me', await t.app.inject({ url: '/v1/user/me' }));
+    check('PATCH', '/v1/user/me', await t.app.inject({ method: 'PATCH', url: '/v1/user/me', headers: bearer(s.accessToken), payload: { nickname: 'Ana' } }));
+    check('PATCH', '/v1/user/me', await t.app.inject({ method: 'PATCH', url: '/v1/user/me', headers: bearer(s.accessToken), payload: { locale: 'xx' } }));
+    check('POST', '/v1/user/me/change-password', await t.app.inject({ method: 'POST', url: '/v1/user/me/change-password', headers: bearer(s.accessToken), payload: { oldPassword: s.password, newPassword: 'changed-pass-2' } }));
+    const created = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(s.accessToken), payload: { name: 'PicGo' } });
+    check('POST', '/v1/api-keys', created);
+    const key = (created.json() as { data: { id: string; key: string } }).data;
+    await createKey(t, s);
+    check('GET', '/v1/api-keys', await t.app.inject({ url: '/v1/api-keys', headers: bearer(s.accessToken) }));
+    check('GET', '/v1/auth/verify', await t.app.inject({ url: '/v1/auth/verify', headers: bearer(key.key) }));
+    check('PATCH', '/v1/api-keys/{id}', await t.app.inject({ method: 'PATCH', url: `/v1/api-keys/${key.id}`, headers: bearer(s.accessToken), payload: { name: 'renamed' } }));
+    check('PATCH', '/v1/api-keys/{id}', await t.app.inject({ method: 'PATCH', url: '/v1/api-keys/AAAAAAAAAAAAAAAAAAAAA', headers: bearer(s.accessToken), payload: { name: 'renamed' } }));
+    check('DELETE', '/v1/api-keys/{id}', await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: bearer(s.accessToken) }));
+    check('POST', '/v1/api-keys', await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(s.accessToken), payload: {} }));
+    check('DELETE', '/v1/user/me', await t.app.inject({ method: 'DELETE', url: '/v1/user/me', headers: bearer(s.accessToken) }));
+    assert.ok(checked.length >= 20, `validated ${checked.length} responses`);
+  });
+});
