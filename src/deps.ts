@@ -9,6 +9,8 @@ import { createDb, type DbHandle } from './db/db.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createApiKeysRepo } from './db/repos/api-keys.repo.js';
 import { createCodesRepo } from './db/repos/codes.repo.js';
+import { createImagesRepo } from './db/repos/images.repo.js';
+import { createUsageRepo } from './db/repos/usage.repo.js';
 import { createPlansRepo } from './db/repos/plans.repo.js';
 import { createSessionsRepo } from './db/repos/sessions.repo.js';
 import { createUsersRepo } from './db/repos/users.repo.js';
@@ -19,6 +21,11 @@ import { createAdminService, type AdminService } from './domain/accounts/admin.s
 import { createSessionsService, type SessionsService } from './domain/accounts/sessions.service.js';
 import { createVerificationCodes } from './domain/accounts/verification-codes.service.js';
 import { createApiKeysService, type ApiKeysService } from './domain/api-keys/api-keys.service.js';
+import { createDeliveryService, type DeliveryService } from './domain/images/delivery.service.js';
+import { createImagesService, type ImagesService } from './domain/images/images.service.js';
+import { createUploadService, type UploadService } from './domain/images/upload.service.js';
+import { createUrlSigner } from './domain/images/url-signing.js';
+import { createBandwidthMeter } from './domain/usage/bandwidth-meter.js';
 import type { ReadinessCheck } from './http/routes/health.routes.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer } from './mail/mailer.js';
@@ -36,6 +43,9 @@ export type Deps = {
   sessions: SessionsService;
   apiKeys: ApiKeysService;
   admin: AdminService;
+  images: ImagesService;
+  uploads: UploadService;
+  delivery: DeliveryService;
   readiness: ReadinessCheck[];
   close(): Promise<void>;
 };
@@ -64,7 +74,8 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const mailer = config.smtpUrl
     ? createSmtpMailer(config.smtpUrl, config.mailFrom)
     : createOutboxMailer(path.join(config.dataDir, 'outbox.jsonl'), log, clock.now);
-  const signer = createTokenSigner(await resolveJwtSecret(config), config.accessTokenTtlSeconds, clock.now);
+  const secret = await resolveJwtSecret(config);
+  const signer = createTokenSigner(secret, config.accessTokenTtlSeconds, clock.now);
 
   const users = createUsersRepo(db.db);
   const sessionsRepo = createSessionsRepo(db.db);
@@ -76,18 +87,27 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const accounts = createAccountsService({ users, sessions, codes, blobs, clock, log });
   const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, clock });
   const admin = createAdminService({ users, plans, clock });
+  const imagesRepo = createImagesRepo(db.db);
+  const usage = createUsageRepo(db.db);
+  const urlSigner = createUrlSigner(secret);
+  const bandwidth = createBandwidthMeter(usage, clock, { log });
+  const images = createImagesService({ images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log });
+  const uploads = createUploadService({ images: imagesRepo, usage, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log });
+  const selfHosts = [...new Set([new URL(config.publicUrl).hostname, new URL(config.mediaBaseUrl).hostname])];
+  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, clock, selfHosts });
   const authenticator = createAuthenticator({
     users, sessions: sessionsRepo, apiKeys: apiKeysRepo, signer, clock,
     onError: (err) => log.warn({ err }, 'could not record API key use'),
   });
 
   return {
-    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin,
+    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery,
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'storage', check: () => blobs.ping() },
     ],
     async close() {
+      await bandwidth.close();
       await mailer.close();
       await blobs.close();
       await db.close();

@@ -2,9 +2,11 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './db.js';
 import * as m0001 from './migrations/0001-identity.js';
+import * as m0002 from './migrations/0002-images.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': m0001,
+  '0002-images': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -91,6 +91,50 @@ export interface VerificationCodesTable {
   createdAt: number;
 }
 
+export interface ImagesTable {
+  id: string;
+  userId: string;
+  filename: string;
+  title: string | null;
+  mimeType: string;
+  ext: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+  frames: number;
+  sha256: string;
+  blurhash: string | null;
+  dominantColor: string | null;
+  isPublic: number;
+  allowedReferers: string | null; // JSON array, or null = anyone
+  tags: string; // JSON array
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ImageTagsTable {
+  imageId: string;
+  userId: string;
+  tag: string;
+  createdAt: number;
+}
+
+export interface UserUsageTable {
+  userId: string;
+  imgStorageBytes: number;
+  imgCount: number;
+  uploadsDay: string;
+  uploadsToday: number;
+  uploadsMonth: string;
+  uploadsThisMonth: number;
+}
+
+export interface UsageMonthlyTable {
+  userId: string;
+  month: string;
+  imgBandwidthBytes: number;
+}
+
 export interface Database {
   plans: PlansTable;
   users: UsersTable;
@@ -98,6 +142,10 @@ export interface Database {
   refreshTokens: RefreshTokensTable;
   apiKeys: ApiKeysTable;
   verificationCodes: VerificationCodesTable;
+  images: ImagesTable;
+  imageTags: ImageTagsTable;
+  userUsage: UserUsageTable;
+  usageMonthly: UsageMonthlyTable;
 }
 
 export type PlanRow = Selectable<PlansTable>;
@@ -107,4 +155,6 @@ export type UserPatch = Updateable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 export type VerificationCodeRow = Selectable<VerificationCodesTable>;
+export type ImageRow = Selectable<ImagesTable>;
+export type UserUsageRow = Selectable<UserUsageTable>;
 export type { Generated };

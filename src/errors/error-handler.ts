@@ -26,6 +26,15 @@ export function toAppError(error: unknown): AppError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('BAD_REQUEST', 'Unsupported or malformed request body');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new AppError('FILE_TOO_LARGE');
+    case 'FST_FILES_LIMIT':
+      return new AppError('VALIDATION_ERROR', 'Validation error: file only one file may be uploaded at a time', { field: 'file' });
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('BAD_REQUEST', 'Too many multipart fields');
+    case 'FST_PROTO_VIOLATION':
+      return new AppError('BAD_REQUEST', 'Malformed multipart body');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
     case 'FST_MULTIPART_INVALID_CONTENT_TYPE':
       return new AppError('BAD_REQUEST', 'Expected a multipart/form-data body');

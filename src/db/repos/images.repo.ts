@@ -1,0 +1,99 @@
+// Image rows and their tags. Queries only; ownership and visibility are decided in domain/images.
+import { sql } from 'kysely';
+import type { Db } from '../db.js';
+import type { ImageRow } from '../schema.js';
+
+export type ImageListQuery = {
+  userId: string;
+  limit: number;
+  after?: { createdAt: number; id: string } | undefined;
+  tag?: string | undefined;
+  from?: number | undefined; // inclusive, ms
+  to?: number | undefined; // exclusive, ms
+  q?: string | undefined;
+};
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function createImagesRepo(db: Db) {
+  function filtered(q: Omit<ImageListQuery, 'limit' | 'after'>) {
+    let query = db.selectFrom('images').where('images.userId', '=', q.userId);
+    if (q.tag !== undefined) {
+      const tag = q.tag;
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom('imageTags').select('imageTags.imageId').whereRef('imageTags.imageId', '=', 'images.id').where('imageTags.userId', '=', q.userId).where('imageTags.tag', '=', tag)),
+      );
+    }
+    if (q.from !== undefined) query = query.where('images.createdAt', '>=', q.from);
+    if (q.to !== undefined) query = query.where('images.createdAt', '<', q.to);
+    if (q.q !== undefined && q.q !== '') {
+      const pattern = `%${escapeLike(q.q.toLowerCase())}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(coalesce(images.title, ''))`, 'like', sql`${pattern} escape '\\'`),
+          eb(sql`lower(images.filename)`, 'like', sql`${pattern} escape '\\'`),
+        ]),
+      );
+    }
+    return query;
+  }
+
+  return {
+    findById: (id: string): Promise<ImageRow | undefined> => db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    findBySha: (userId: string, sha256: string): Promise<ImageRow | undefined> =>
+      db.selectFrom('images').selectAll().where('userId', '=', userId).where('sha256', '=', sha256).executeTakeFirst(),
+
+    findByShas: (userId: string, hashes: string[]): Promise<Pick<ImageRow, 'id' | 'ext' | 'sha256'>[]> =>
+      hashes.length === 0 ? Promise.resolve([]) : db.selectFrom('images').select(['id', 'ext', 'sha256']).where('userId', '=', userId).where('sha256', 'in', hashes).execute(),
+
+    findManyForUser: (userId: string, ids: string[]): Promise<ImageRow[]> =>
+      ids.length === 0 ? Promise.resolve([]) : db.selectFrom('images').selectAll().where('userId', '=', userId).where('id', 'in', ids).execute(),
+
+    /** Inserts the image and its tag rows together. */
+    insert: (row: ImageRow, tags: string[]): Promise<void> =>
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('images').values(row).execute();
+        if (tags.length > 0) {
+          await trx.insertInto('imageTags').values(tags.map((tag) => ({ imageId: row.id, userId: row.userId, tag, createdAt: row.createdAt }))).execute();
+        }
+      }),
+
+    update: (id: string, patch: Partial<Pick<ImageRow, 'title' | 'isPublic' | 'allowedReferers' | 'tags' | 'updatedAt'>>, tags?: string[]): Promise<void> =>
+      db.transaction().execute(async (trx) => {
+        await trx.updateTable('images').set(patch).where('id', '=', id).execute();
+        if (tags) {
+          const row = await trx.selectFrom('images').select(['userId', 'createdAt']).where('id', '=', id).executeTakeFirstOrThrow();
+          await trx.deleteFrom('imageTags').where('imageId', '=', id).execute();
+          if (tags.length > 0) {
+            await trx.insertInto('imageTags').values(tags.map((tag) => ({ imageId: id, userId: row.userId, tag, createdAt: row.createdAt }))).execute();
+          }
+        }
+      }),
+
+    /** Deletes the row (tags cascade); returns the deleted row or undefined when it was already gone. */
+    delete: (id: string): Promise<ImageRow | undefined> =>
+      db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) return undefined;
+        await trx.deleteFrom('imageTags').where('imageId', '=', id).execute();
+        const r = await trx.deleteFrom('images').where('id', '=', id).executeTakeFirst();
+        return Number(r.numDeletedRows) === 1 ? row : undefined;
+      }),
+
+    /** One page, newest first, keyset after `after`. */
+    list: (q: ImageListQuery): Promise<ImageRow[]> => {
+      let query = filtered(q).selectAll('images');
+      if (q.after) {
+        const { createdAt, id } = q.after;
+        query = query.where((eb) => eb.or([eb('images.createdAt', '<', createdAt), eb.and([eb('images.createdAt', '=', createdAt), eb('images.id', '<', id)])]));
+      }
+      return query.orderBy('images.createdAt', 'desc').orderBy('images.id', 'desc').limit(q.limit).execute();
+    },
+
+    count: async (q: Omit<ImageListQuery, 'limit' | 'after'>): Promise<number> =>
+      Number((await filtered(q).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n),
+  };
+}
+
+export type ImagesRepo = ReturnType<typeof createImagesRepo>;

@@ -1,0 +1,128 @@
+// The image library: read, list (keyset), update, delete (one or many), hash lookup, signed URLs.
+import { AppError, validationError } from '../../errors/app-error.js';
+import type { ImagesRepo } from '../../db/repos/images.repo.js';
+import type { UsageRepo } from '../../db/repos/usage.repo.js';
+import type { ImageRow } from '../../db/schema.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import { storageKeys } from '../../storage/keys.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Clock } from '../../lib/clock.js';
+import { normaliseAllowedReferers, normaliseTags, requireOwner } from './image-policy.js';
+import { imageUrl } from './image-presenter.js';
+import type { UrlSigner } from './url-signing.js';
+
+export type ListInput = { cursor?: string; limit?: number; tag?: string; startDate?: string; endDate?: string; q?: string };
+export type ListResult = { items: ImageRow[]; nextCursor: string | null; hasMore: boolean; total: number };
+export type ImagePatch = { title?: string | null; tags?: string[]; isPublic?: boolean; allowedReferers?: string[] | null };
+
+type Deps = {
+  images: ImagesRepo;
+  usage: UsageRepo;
+  blobs: BlobStore;
+  signer: UrlSigner;
+  clock: Clock;
+  mediaBaseUrl: string;
+  log: { warn(obj: object, msg: string): void };
+};
+
+const DAY_MS = 86_400_000;
+
+function parseDate(value: string, field: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw validationError(field, 'must be a date YYYY-MM-DD');
+  return ms;
+}
+
+export function createImagesService(deps: Deps) {
+  const { images, usage, blobs, signer, clock } = deps;
+
+  async function removeObjects(row: ImageRow): Promise<void> {
+    try {
+      await blobs.delete(storageKeys.imageOriginal(row.userId, row.id));
+      for await (const key of blobs.list(storageKeys.imagePrefix(row.userId, row.id))) await blobs.delete(key);
+    } catch (err) {
+      deps.log.warn({ err, imageId: row.id }, 'image deleted, but some stored bytes could not be removed');
+    }
+  }
+
+  async function remove(p: Principal, id: string): Promise<void> {
+    requireOwner(await images.findById(id), p);
+    const row = await images.delete(id);
+    if (!row) throw new AppError('NOT_FOUND', 'Image not found');
+    await usage.releaseStorage(row.userId, row.sizeBytes, 1);
+    await removeObjects(row);
+  }
+
+  return {
+    get: async (p: Principal, id: string): Promise<ImageRow> => requireOwner(await images.findById(id), p),
+
+    async list(p: Principal, input: ListInput): Promise<ListResult> {
+      const limit = input.limit ?? 20;
+      const from = input.startDate ? parseDate(input.startDate, 'start_date') : undefined;
+      const to = input.endDate ? parseDate(input.endDate, 'end_date') + DAY_MS : undefined;
+      if (from !== undefined && to !== undefined && from >= to) throw validationError('end_date', 'must not be before start_date');
+      const filters = { userId: p.userId, tag: input.tag?.trim() || undefined, from, to, q: input.q?.trim() || undefined };
+      const after = input.cursor ? signer.decodeCursor(input.cursor) : undefined;
+      const [rows, total] = await Promise.all([images.list({ ...filters, limit: limit + 1, after }), images.count(filters)]);
+      const hasMore = rows.length > limit;
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return { items, hasMore, total, nextCursor: hasMore && last ? signer.encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+    },
+
+    async update(p: Principal, id: string, patch: ImagePatch): Promise<ImageRow> {
+      requireOwner(await images.findById(id), p);
+      const set: Parameters<ImagesRepo['update']>[1] = { updatedAt: clock.now() };
+      let tags: string[] | undefined;
+      if (patch.title !== undefined) {
+        const t = patch.title?.trim() || null;
+        if (t !== null && [...t].length > 200) throw validationError('title', 'must be at most 200 characters');
+        set.title = t;
+      }
+      if (patch.tags !== undefined) {
+        tags = normaliseTags(patch.tags);
+        set.tags = JSON.stringify(tags);
+      }
+      if (patch.isPublic !== undefined) set.isPublic = patch.isPublic ? 1 : 0;
+      if (patch.allowedReferers !== undefined) {
+        const list = normaliseAllowedReferers(patch.allowedReferers);
+        set.allowedReferers = list === null ? null : JSON.stringify(list);
+      }
+      await images.update(id, set, tags);
+      return (await images.findById(id))!;
+    },
+
+    remove,
+
+    async removeMany(p: Principal, ids: string[]): Promise<{ deleted: number; failed: number }> {
+      let deleted = 0;
+      for (const id of new Set(ids)) {
+        try {
+          await remove(p, id);
+          deleted++;
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+        }
+      }
+      return { deleted, failed: ids.length - deleted };
+    },
+
+    async exists(p: Principal, hashes: string[]): Promise<{ existing: Record<string, { id: string; url: string }>; missing: string[] }> {
+      const unique = [...new Set(hashes)];
+      const found = await images.findByShas(p.userId, unique);
+      const existing: Record<string, { id: string; url: string }> = {};
+      for (const r of found) existing[r.sha256] = { id: r.id, url: imageUrl(deps.mediaBaseUrl, r) };
+      return { existing, missing: unique.filter((h) => !existing[h]) };
+    },
+
+    async sign(p: Principal, id: string, expSeconds = 3600): Promise<{ signedUrl: string; expiresAt: string; exp: number }> {
+      const row = requireOwner(await images.findById(id), p);
+      const exp = Math.floor(clock.now() / 1000) + expSeconds;
+      const signedUrl = `${imageUrl(deps.mediaBaseUrl, row)}?exp=${exp}&sig=${signer.sign(row.id, exp)}`;
+      return { signedUrl, expiresAt: new Date(exp * 1000).toISOString(), exp };
+    },
+  };
+}
+
+export type ImagesService = ReturnType<typeof createImagesService>;

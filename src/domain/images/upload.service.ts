@@ -1,0 +1,130 @@
+// Upload: spool (sniff, hash, count, size limit) → dedupe → prepare (pixels, HEIC, SVG) → reserve quota →
+// store → row. Any failure leaves no row, no object and no reserved quota behind.
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { AppError, quotaExceeded, validationError } from '../../errors/app-error.js';
+import type { ImagesRepo } from '../../db/repos/images.repo.js';
+import type { PlansRepo } from '../../db/repos/plans.repo.js';
+import type { UsageRepo } from '../../db/repos/usage.repo.js';
+import type { ImageRow, PlanRow } from '../../db/schema.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import { storageKeys } from '../../storage/keys.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Clock } from '../../lib/clock.js';
+import { newImageId } from '../../lib/ids.js';
+import { normaliseTags } from './image-policy.js';
+import { prepareImage } from './prepare-image.js';
+import { spoolUpload, type SpooledUpload } from './upload-spool.js';
+
+/** An animation may hold this many full-size frames' worth of pixels in all (see media/image-probe). */
+export const ANIMATION_FRAME_BUDGET = 4;
+
+export type UploadFields = { isPublic?: string | undefined; tags?: string | undefined; title?: string | undefined };
+export type UploadResult = { row: ImageRow; duplicate: boolean };
+
+type Deps = {
+  images: ImagesRepo;
+  usage: UsageRepo;
+  plans: PlansRepo;
+  blobs: BlobStore;
+  clock: Clock;
+  spoolDir: string;
+  log: { warn(obj: object, msg: string): void };
+};
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+
+export function parseUploadFields(f: UploadFields): { isPublic: boolean; tags: string[]; title: string | null } {
+  let isPublic = true;
+  if (f.isPublic !== undefined) {
+    const v = f.isPublic.trim().toLowerCase();
+    if (v === 'true' || v === '1') isPublic = true;
+    else if (v === 'false' || v === '0') isPublic = false;
+    else throw validationError('isPublic', 'must be "true" or "false"');
+  }
+  let tags: string[] = [];
+  if (f.tags !== undefined && f.tags.trim() !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(f.tags);
+    } catch {
+      parsed = f.tags.split(',');
+    }
+    tags = normaliseTags(parsed);
+  }
+  const title = f.title?.trim() ? f.title.trim() : null;
+  if (title !== null && [...title].length > 200) throw validationError('title', 'must be at most 200 characters');
+  return { isPublic, tags, title };
+}
+
+export function createUploadService(deps: Deps) {
+  const { images, usage, plans, blobs, clock } = deps;
+
+  async function planOf(p: Principal): Promise<PlanRow> {
+    const plan = await plans.findById(p.plan);
+    if (!plan) throw new AppError('FORBIDDEN', 'Your account has no active plan');
+    return plan;
+  }
+
+  return {
+    /** Streams the file part to the spool; refuses early when the account is already at a limit. */
+    async stage(p: Principal, file: Readable, filename: string | undefined): Promise<SpooledUpload> {
+      const plan = await planOf(p);
+      const now = clock.now();
+      const u = await usage.get(p.userId);
+      if (u.imgStorageBytes >= plan.imgStorageBytes) throw quotaExceeded('img_storage', { limit: plan.imgStorageBytes, used: u.imgStorageBytes });
+      if (u.uploadsDay === dayOf(now) && u.uploadsToday >= plan.uploadsPerDay) throw quotaExceeded('uploads_per_day', { limit: plan.uploadsPerDay });
+      return spoolUpload(file, { dir: deps.spoolDir, maxBytes: plan.maxImageBytes, filename });
+    },
+
+    /** Turns a staged upload into an image (or finds the duplicate). The caller disposes the spool. */
+    async commit(p: Principal, spool: SpooledUpload, fields: UploadFields): Promise<UploadResult> {
+      const meta = parseUploadFields(fields);
+      const existing = await images.findBySha(p.userId, spool.sha256);
+      if (existing) return { row: existing, duplicate: true };
+
+      const plan = await planOf(p);
+      const prepared = await prepareImage(spool, { maxPixels: plan.maxImagePixels, maxFrames: ANIMATION_FRAME_BUDGET, maxSvgBytes: plan.maxSvgBytes });
+      const now = clock.now();
+      const day = dayOf(now);
+      const reserved = await usage.reserveUpload(p.userId, prepared.size, { storageBytes: plan.imgStorageBytes, uploadsPerDay: plan.uploadsPerDay }, day, monthOf(now));
+      if (!reserved.ok) {
+        throw reserved.type === 'img_storage'
+          ? quotaExceeded('img_storage', { limit: plan.imgStorageBytes, used: reserved.usage.imgStorageBytes })
+          : quotaExceeded('uploads_per_day', { limit: plan.uploadsPerDay });
+      }
+      const release = () => usage.releaseUpload(p.userId, prepared.size, day);
+
+      const id = newImageId();
+      const key = storageKeys.imageOriginal(p.userId, id);
+      try {
+        await blobs.put(key, createReadStream(prepared.path), { contentType: prepared.mimeType });
+      } catch (err) {
+        await release();
+        await blobs.delete(key).catch(() => undefined);
+        deps.log.warn({ err, userId: p.userId }, 'upload: the store refused the bytes');
+        throw new AppError('STORAGE_ERROR');
+      }
+
+      const row: ImageRow = {
+        id, userId: p.userId, filename: spool.filename, title: meta.title, mimeType: prepared.mimeType, ext: prepared.ext,
+        sizeBytes: prepared.size, width: prepared.width, height: prepared.height, frames: prepared.frames, sha256: spool.sha256,
+        blurhash: prepared.blurhash, dominantColor: prepared.dominantColor, isPublic: meta.isPublic ? 1 : 0, allowedReferers: null,
+        tags: JSON.stringify(meta.tags), createdAt: now, updatedAt: now,
+      };
+      try {
+        await images.insert(row, meta.tags);
+      } catch (err) {
+        await release();
+        await blobs.delete(key).catch(() => undefined);
+        const raced = await images.findBySha(p.userId, spool.sha256);
+        if (raced) return { row: raced, duplicate: true };
+        throw err;
+      }
+      return { row, duplicate: false };
+    },
+  };
+}
+
+export type UploadService = ReturnType<typeof createUploadService>;

@@ -1,0 +1,70 @@
+// Counts served bytes per owner and month in memory and writes them in batches (no database write per
+// request). Answers "is this owner over the monthly limit" from a short-lived cache of the stored total
+// plus what is still pending here.
+import type { UsageRepo } from '../../db/repos/usage.repo.js';
+import type { Clock } from '../../lib/clock.js';
+
+const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+
+type Options = { flushEveryMs?: number; cacheMs?: number; log: { warn(obj: object, msg: string): void } };
+
+export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Options) {
+  const pending = new Map<string, { month: string; bytes: number }>();
+  const stored = new Map<string, { month: string; bytes: number; at: number }>();
+  const cacheMs = opts.cacheMs ?? 10_000;
+  let flushing: Promise<void> | undefined;
+
+  async function flush(): Promise<void> {
+    if (flushing) return flushing;
+    if (pending.size === 0) return;
+    const batch = [...pending.entries()].map(([userId, v]) => ({ userId, month: v.month, bytes: v.bytes }));
+    pending.clear();
+    flushing = (async () => {
+      for (const entry of batch) {
+        try {
+          await usage.addBandwidth([entry]);
+          const s = stored.get(entry.userId);
+          if (s && s.month === entry.month) s.bytes += entry.bytes;
+        } catch (err) {
+          opts.log.warn({ err, userId: entry.userId }, 'bandwidth: could not record served bytes (account deleted?)');
+        }
+      }
+    })().finally(() => (flushing = undefined));
+    return flushing;
+  }
+
+  const timer = setInterval(() => void flush(), opts.flushEveryMs ?? 5_000);
+  timer.unref();
+
+  return {
+    record(userId: string, bytes: number): void {
+      if (bytes <= 0) return;
+      const month = monthOf(clock.now());
+      const p = pending.get(userId);
+      if (p && p.month === month) p.bytes += bytes;
+      else pending.set(userId, { month, bytes: (p?.month === month ? p.bytes : 0) + bytes });
+    },
+
+    /** Bytes served this month to the owner's images: stored total (cached) + pending here. */
+    async used(userId: string): Promise<number> {
+      const now = clock.now();
+      const month = monthOf(now);
+      let s = stored.get(userId);
+      if (!s || s.month !== month || now - s.at > cacheMs) {
+        s = { month, bytes: await usage.bandwidth(userId, month), at: now };
+        stored.set(userId, s);
+      }
+      const p = pending.get(userId);
+      return s.bytes + (p && p.month === month ? p.bytes : 0);
+    },
+
+    flush,
+
+    async close(): Promise<void> {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+export type BandwidthMeter = ReturnType<typeof createBandwidthMeter>;

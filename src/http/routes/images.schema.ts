@@ -1,0 +1,93 @@
+import { Type } from '@sinclair/typebox';
+import { Envelope, SuccessNull, Timestamp, errors } from './common.schema.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ImageSchema = Type.Object(
+  {
+    id: Type.String(),
+    userId: Type.String(),
+    url: Type.String(),
+    filename: Type.String(),
+    title: Nullable(Type.String()),
+    mimeType: Type.String(),
+    sizeBytes: Type.Integer(),
+    width: Nullable(Type.Integer()),
+    height: Nullable(Type.Integer()),
+    tags: Type.Array(Type.String()),
+    isPublic: Type.Boolean(),
+    allowedReferers: Nullable(Type.Array(Type.String())),
+    sha256: Type.String(),
+    blurhash: Nullable(Type.String()),
+    dominantColor: Nullable(Type.String()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Image' },
+);
+const ImageRef = Type.Ref(ImageSchema) as unknown as typeof ImageSchema;
+const ImageIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const uploadSchema = {
+  tags: ['images'],
+  description:
+    'multipart/form-data with `file` (JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC), optional `isPublic` ("true"/"false"), ' +
+    '`tags` (JSON array string) and `title`. 201 with the Image; 200 with the existing Image and `X-Picora-Duplicate: true` when the bytes are already in the library.',
+  consumes: ['multipart/form-data'],
+  response: { 200: Envelope(ImageRef), 201: Envelope(ImageRef), ...errors(400, 401, 403, 422, 500) },
+};
+
+export const listSchema = {
+  tags: ['images'],
+  querystring: Type.Object({
+    cursor: Type.Optional(Type.String({ maxLength: 300 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    tag: Type.Optional(Type.String({ maxLength: 64 })),
+    start_date: Type.Optional(Type.String({ maxLength: 10 })),
+    end_date: Type.Optional(Type.String({ maxLength: 10 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+  }),
+  response: {
+    200: Envelope(Type.Object({ items: Type.Array(ImageRef), nextCursor: Nullable(Type.String()), hasMore: Type.Boolean(), total: Type.Integer() })),
+    ...errors(400, 401, 403, 422),
+  },
+};
+
+export const getSchema = { tags: ['images'], params: ImageIdParams, response: { 200: Envelope(ImageRef), ...errors(401, 403, 404) } };
+
+export const patchSchema = {
+  tags: ['images'],
+  params: ImageIdParams,
+  body: Type.Object({
+    title: Type.Optional(Nullable(Type.String({ maxLength: 400 }))),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
+    isPublic: Type.Optional(Type.Boolean()),
+    is_public: Type.Optional(Type.Boolean()),
+    allowedReferers: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 260 }), { maxItems: 50 }))),
+  }),
+  response: { 200: Envelope(ImageRef), ...errors(400, 401, 403, 404, 422) },
+};
+
+export const deleteSchema = { tags: ['images'], params: ImageIdParams, response: { 200: SuccessNull, ...errors(401, 403, 404) } };
+
+export const batchDeleteSchema = {
+  tags: ['images'],
+  body: Type.Object({ ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 50 }) }),
+  response: { 200: Envelope(Type.Object({ deleted: Type.Integer(), failed: Type.Integer() })), ...errors(400, 401, 403, 422) },
+};
+
+export const existsSchema = {
+  tags: ['images'],
+  body: Type.Object({ hashes: Type.Array(Type.String({ pattern: '^[a-f0-9]{64}$' }), { minItems: 1, maxItems: 200 }) }),
+  response: {
+    200: Envelope(Type.Object({ existing: Type.Record(Type.String(), Type.Object({ id: Type.String(), url: Type.String() })), missing: Type.Array(Type.String()) })),
+    ...errors(400, 401, 403, 422),
+  },
+};
+
+export const signSchema = {
+  tags: ['images'],
+  params: ImageIdParams,
+  body: Type.Optional(Type.Object({ expSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 })) })),
+  response: { 200: Envelope(Type.Object({ signedUrl: Type.String(), expiresAt: Timestamp, exp: Type.Integer() })), ...errors(400, 401, 403, 404, 422) },
+};
