@@ -11,6 +11,7 @@ import { createApiKeysRepo } from './db/repos/api-keys.repo.js';
 import { createCodesRepo } from './db/repos/codes.repo.js';
 import { createImagesRepo } from './db/repos/images.repo.js';
 import { createUsageRepo } from './db/repos/usage.repo.js';
+import { createVariantsRepo } from './db/repos/variants.repo.js';
 import { createPlansRepo } from './db/repos/plans.repo.js';
 import { createSessionsRepo } from './db/repos/sessions.repo.js';
 import { createUsersRepo } from './db/repos/users.repo.js';
@@ -25,6 +26,8 @@ import { createDeliveryService, type DeliveryService } from './domain/images/del
 import { createImagesService, type ImagesService } from './domain/images/images.service.js';
 import { createUploadService, type UploadService } from './domain/images/upload.service.js';
 import { createUrlSigner } from './domain/images/url-signing.js';
+import { createVariantsService, type VariantsService } from './domain/images/variants.service.js';
+import { configureRenderer } from './media/render.js';
 import { createBandwidthMeter } from './domain/usage/bandwidth-meter.js';
 import type { ReadinessCheck } from './http/routes/health.routes.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -46,6 +49,7 @@ export type Deps = {
   images: ImagesService;
   uploads: UploadService;
   delivery: DeliveryService;
+  variants: VariantsService;
   readiness: ReadinessCheck[];
   close(): Promise<void>;
 };
@@ -94,19 +98,26 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const images = createImagesService({ images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log });
   const uploads = createUploadService({ images: imagesRepo, usage, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log });
   const selfHosts = [...new Set([new URL(config.publicUrl).hostname, new URL(config.mediaBaseUrl).hostname])];
-  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, clock, selfHosts });
+  configureRenderer({ threads: config.renderConcurrency });
+  const variants = createVariantsService({
+    variants: createVariantsRepo(db.db), blobs, clock, log,
+    limits: { maxPixels: 200_000_000, maxFrames: 4, maxOutputSide: 4096 },
+    renderConcurrency: config.renderConcurrency, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
+  });
+  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, clock, selfHosts });
   const authenticator = createAuthenticator({
     users, sessions: sessionsRepo, apiKeys: apiKeysRepo, signer, clock,
     onError: (err) => log.warn({ err }, 'could not record API key use'),
   });
 
   return {
-    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery,
+    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants,
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'storage', check: () => blobs.ping() },
     ],
     async close() {
+      await variants.idle();
       await bandwidth.close();
       await mailer.close();
       await blobs.close();

@@ -1,4 +1,5 @@
 // Every setting Picora reads, in one schema, parsed once. Only this folder reads process.env.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -31,6 +32,9 @@ const EnvSchema = Type.Object({
   ),
   PICORA_BODY_LIMIT_BYTES: Int(1024, 10 * 1024 * 1024, 1024 * 1024),
   PICORA_TRUST_PROXY: Type.Boolean({ default: false }),
+  PICORA_RENDER_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
+  PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -53,6 +57,10 @@ export type Config = {
   logLevel: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Renders at once, and libvips threads: sized to the cores unless set. */
+  renderConcurrency: number;
+  variantCacheBytes: number;
+  originalCacheBytes: number;
   version: string;
 };
 
@@ -113,6 +121,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.PICORA_LOG_LEVEL,
     bodyLimitBytes: e.PICORA_BODY_LIMIT_BYTES,
     trustProxy: e.PICORA_TRUST_PROXY,
+    renderConcurrency: e.PICORA_RENDER_CONCURRENCY ?? availableParallelism(),
+    variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,
+    originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,
     version,
   };
 }

@@ -108,8 +108,19 @@ export interface ImagesTable {
   isPublic: number;
   allowedReferers: string | null; // JSON array, or null = anyone
   tags: string; // JSON array
+  /** 1 when the original carries EXIF/XMP/IPTC or an orientation: plain URLs then serve a clean rendition. */
+  hasMetadata: number;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface ImageVariantsTable {
+  imageId: string;
+  variantKey: string;
+  params: string;
+  mimeType: string;
+  sizeBytes: number;
+  createdAt: number;
 }
 
 export interface ImageTagsTable {
@@ -146,6 +157,7 @@ export interface Database {
   imageTags: ImageTagsTable;
   userUsage: UserUsageTable;
   usageMonthly: UsageMonthlyTable;
+  imageVariants: ImageVariantsTable;
 }
 
 export type PlanRow = Selectable<PlansTable>;
@@ -156,5 +168,6 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type RefreshTokenRow = Selectable<RefreshTokensTable>;
 export type VerificationCodeRow = Selectable<VerificationCodesTable>;
 export type ImageRow = Selectable<ImagesTable>;
+export type ImageVariantRow = Selectable<ImageVariantsTable>;
 export type UserUsageRow = Selectable<UserUsageTable>;
 export type { Generated };

@@ -32,6 +32,8 @@ export interface ImageProbe {
   hasAlpha: boolean;
   /** EXIF orientation 1–8 when the file carries one. */
   orientation?: number;
+  /** The file carries EXIF, XMP or IPTC metadata (or an orientation) that renditions strip. */
+  hasMetadata: boolean;
 }
 
 export interface Placeholder {
@@ -96,6 +98,7 @@ export async function probeImage(input: Buffer | string, limits: PixelLimits): P
     format,
     pages,
     hasAlpha: meta.hasAlpha,
+    hasMetadata: Boolean(meta.exif || meta.xmp || meta.iptc) || (meta.orientation !== undefined && meta.orientation !== 1),
     ...(meta.orientation !== undefined ? { orientation: meta.orientation } : {}),
   };
 }

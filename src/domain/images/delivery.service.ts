@@ -1,6 +1,8 @@
 // The media host's decisions: which image a URL names, whether this request may have it (visibility,
-// signature, hotlink list, bandwidth), and how to stream it. The HTTP details live in delivery.routes.ts.
+// signature, hotlink list, bandwidth), and what to send — the stored bytes or a rendition. HTTP details
+// (validators, ranges, headers) live in http/routes/delivery.routes.ts.
 import type { Readable } from 'node:stream';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError, quotaExceeded } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
@@ -10,22 +12,30 @@ import type { BlobStore, ByteRange } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import { hasScope, type Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
+import type { RenderSpec } from '../../media/render.js';
+import { canonicalParams, hasTransform, negotiateFormat, ParamError, parseTransform, signedParams, type TransformParams } from '../../media/transform-params.js';
 import type { BandwidthMeter } from '../usage/bandwidth-meter.js';
 import { parseReferers, refererAllowed } from './image-policy.js';
 import type { UrlSigner } from './url-signing.js';
+import { variantKeyOf, type Variant, type VariantsService } from './variants.service.js';
+
+export type DeliveredImage = ImageRow;
 
 export type DeliveryRequest = {
   file: string;
   principal: Principal | undefined;
-  exp?: string | undefined;
-  sig?: string | undefined;
+  query: Record<string, string | string[] | undefined>;
+  accept?: string | undefined;
   referer?: string | undefined;
 };
 
-export type DeliveredImage = ImageRow;
-export type DeliveryGrant = { row: DeliveredImage; via: 'public' | 'owner' | 'signature' };
+export type DeliveryPlan =
+  | { kind: 'original'; row: ImageRow; etag: string }
+  | { kind: 'variant'; row: ImageRow; etag: string; varyAccept: boolean; spec: RenderSpec; canonical: string; preview: boolean };
 
 const FILE = /^([A-Za-z0-9_-]{11})\.([A-Za-z0-9]{1,5})$/;
+/** The rendition a plain URL serves when the original carries metadata: same format, auto-oriented, stripped. */
+const CLEAN: TransformParams = { fit: 'inside', fmt: 'auto', q: 90, preview: false };
 
 type Deps = {
   images: ImagesRepo;
@@ -34,50 +44,87 @@ type Deps = {
   blobs: BlobStore;
   signer: UrlSigner;
   bandwidth: BandwidthMeter;
+  variants: VariantsService;
   clock: Clock;
   selfHosts: readonly string[];
+  previewsPerMinute?: number;
 };
 
 export function createDeliveryService(deps: Deps) {
   const { images, blobs, signer, clock } = deps;
+  const previews = new RateLimiterMemory({ points: deps.previewsPerMinute ?? 60, duration: 60 });
 
   async function checkBandwidth(row: ImageRow): Promise<void> {
     const owner = await deps.users.findById(row.userId);
     const plan = owner ? await deps.plans.findById(owner.plan) : undefined;
     if (!plan) throw new AppError('NOT_FOUND', 'Image not found');
-    if ((await deps.bandwidth.used(row.userId)) >= plan.imgBandwidthBytes) {
-      throw quotaExceeded('img_bandwidth', { limit: plan.imgBandwidthBytes });
+    if ((await deps.bandwidth.used(row.userId)) >= plan.imgBandwidthBytes) throw quotaExceeded('img_bandwidth', { limit: plan.imgBandwidthBytes });
+  }
+
+  function parse(query: DeliveryRequest['query']): TransformParams | undefined {
+    try {
+      return hasTransform(query) ? parseTransform(query) : undefined;
+    } catch (err) {
+      if (err instanceof ParamError) throw new AppError('INVALID_IMAGE_PARAMS', err.message, { param: err.param });
+      throw err;
+    }
+  }
+
+  async function limitPreview(ownerId: string): Promise<void> {
+    try {
+      await previews.consume(ownerId);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const s = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new AppError('RATE_LIMITED', 'Preview rate limit exceeded (60 per minute)', { retryAfterSec: s }, { 'retry-after': String(s) });
     }
   }
 
   return {
-    /** Decides whether the request may have the image; throws the contract's error when it may not. */
-    async authorize(req: DeliveryRequest): Promise<DeliveryGrant> {
+    /** Authorises the request and decides what it gets; throws the contract's error when it may not. */
+    async plan(req: DeliveryRequest): Promise<DeliveryPlan> {
+      const params = parse(req.query);
+      const { exp, sig, original } = req.query as Record<string, string | undefined>;
       const m = FILE.exec(req.file);
       const row = m ? await images.findById(m[1]!) : undefined;
       if (!row) throw new AppError('NOT_FOUND', 'Image not found');
-      let via: DeliveryGrant['via'];
-      if (req.exp !== undefined || req.sig !== undefined) {
-        const exp = Number(req.exp);
-        const valid = Number.isSafeInteger(exp) && exp * 1000 > clock.now() && typeof req.sig === 'string' && signer.verify(row.id, exp, req.sig);
-        if (!valid) throw new AppError('FORBIDDEN', 'Invalid or expired signature');
-        via = 'signature';
-      } else if (req.principal && req.principal.userId === row.userId && hasScope(req.principal, 'media.read')) {
-        via = 'owner';
-      } else if (row.isPublic !== 1) {
-        if (!req.principal) throw new AppError('UNAUTHORIZED', 'This image is private: sign in or use a signed URL');
-        throw new AppError('FORBIDDEN', 'This image is private');
-      } else {
-        if (!refererAllowed(parseReferers(row), req.referer, deps.selfHosts)) {
-          throw new AppError('FORBIDDEN', 'Hotlinking this image is not allowed from this site');
+
+      const isOwner = !!req.principal && req.principal.userId === row.userId && hasScope(req.principal, 'media.read');
+      if (exp !== undefined || sig !== undefined) {
+        const e = Number(exp);
+        const ok = Number.isSafeInteger(e) && e * 1000 > clock.now() && typeof sig === 'string' && signer.verify(row.id, e, sig, params ? signedParams(params) : '');
+        if (!ok) throw new AppError('FORBIDDEN', 'Invalid or expired signature');
+      } else if (!isOwner) {
+        if (row.isPublic !== 1) {
+          if (!req.principal) throw new AppError('UNAUTHORIZED', 'This image is private: sign in or use a signed URL');
+          throw new AppError('FORBIDDEN', 'This image is private');
         }
-        via = 'public';
+        if (!refererAllowed(parseReferers(row), req.referer, deps.selfHosts)) throw new AppError('FORBIDDEN', 'Hotlinking this image is not allowed from this site');
+      }
+      if (original !== undefined) {
+        if (original !== '1' || params) throw new AppError('INVALID_IMAGE_PARAMS', 'original=1 takes no other parameters', { param: 'original' });
+        if (!req.principal) throw new AppError('UNAUTHORIZED', 'The original file is for its owner: sign in');
+        if (!isOwner) throw new AppError('FORBIDDEN', 'The original file is for its owner');
       }
       await checkBandwidth(row);
-      return { row, via };
+
+      const wanted = original !== undefined ? undefined : (params ?? (row.hasMetadata === 1 ? CLEAN : undefined));
+      if (!wanted) return { kind: 'original', row, etag: `"${row.sha256.slice(0, 40)}"` };
+      if (wanted.wm !== undefined) throw new AppError('INVALID_IMAGE_PARAMS', 'Unknown watermark template', { param: 'wm' });
+      if (wanted.preview) await limitPreview(row.userId);
+      const format = negotiateFormat(wanted === CLEAN ? 'auto' : wanted.fmt, wanted === CLEAN ? undefined : req.accept);
+      const canonical = canonicalParams(wanted, format);
+      return {
+        kind: 'variant', row, canonical, preview: wanted.preview,
+        etag: `"v-${variantKeyOf(row, canonical)}"`,
+        varyAccept: wanted !== CLEAN && wanted.fmt === 'auto',
+        spec: { w: wanted.w, h: wanted.h, fit: wanted.fit, format, q: wanted.q },
+      };
     },
 
     open: (row: ImageRow, range?: ByteRange): Promise<Readable> => blobs.get(storageKeys.imageOriginal(row.userId, row.id), range),
+
+    render: (plan: Extract<DeliveryPlan, { kind: 'variant' }>): Promise<Variant> => deps.variants.get(plan.row, plan.spec, plan.canonical, { preview: plan.preview }),
 
     recordServed: (row: ImageRow, bytes: number): void => deps.bandwidth.record(row.userId, bytes),
   };

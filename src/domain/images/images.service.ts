@@ -7,6 +7,7 @@ import type { BlobStore } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
+import { ParamError, parseTransform, signedParams } from '../../media/transform-params.js';
 import { normaliseAllowedReferers, normaliseTags, requireOwner } from './image-policy.js';
 import { imageUrl } from './image-presenter.js';
 import type { UrlSigner } from './url-signing.js';
@@ -116,10 +117,23 @@ export function createImagesService(deps: Deps) {
       return { existing, missing: unique.filter((h) => !existing[h]) };
     },
 
-    async sign(p: Principal, id: string, expSeconds = 3600): Promise<{ signedUrl: string; expiresAt: string; exp: number }> {
+    /** A signed URL; `transform` (e.g. "w=800&fmt=webp") is covered by the signature and kept in the URL. */
+    async sign(p: Principal, id: string, expSeconds = 3600, transform?: string): Promise<{ signedUrl: string; expiresAt: string; exp: number }> {
       const row = requireOwner(await images.findById(id), p);
       const exp = Math.floor(clock.now() / 1000) + expSeconds;
-      const signedUrl = `${imageUrl(deps.mediaBaseUrl, row)}?exp=${exp}&sig=${signer.sign(row.id, exp)}`;
+      let params = '';
+      let query = '';
+      if (transform) {
+        const q = Object.fromEntries(new URLSearchParams(transform.replace(/^\?/, '')));
+        try {
+          params = signedParams(parseTransform(q));
+        } catch (err) {
+          if (err instanceof ParamError) throw validationError('transform', err.message);
+          throw err;
+        }
+        query = `${new URLSearchParams(q).toString()}&`;
+      }
+      const signedUrl = `${imageUrl(deps.mediaBaseUrl, row)}?${query}exp=${exp}&sig=${signer.sign(row.id, exp, params)}`;
       return { signedUrl, expiresAt: new Date(exp * 1000).toISOString(), exp };
     },
   };

@@ -18,6 +18,7 @@ export type PreparedImage = {
   width: number;
   height: number;
   frames: number;
+  hasMetadata: boolean;
   blurhash: string | null;
   dominantColor: string | null;
 };
@@ -58,7 +59,7 @@ export async function prepareImage(spool: SpooledUpload, limits: PrepareLimits):
     const size = path === spool.path ? spool.size : (await stat(path)).size;
     return {
       path, size, mimeType, ext,
-      width: probe.width, height: probe.height, frames: probe.pages,
+      width: probe.width, height: probe.height, frames: probe.pages, hasMetadata: probe.hasMetadata,
       blurhash: placeholder?.blurhash ?? null, dominantColor: placeholder?.dominantColor ?? null,
     };
   } catch (err) {

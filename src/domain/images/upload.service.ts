@@ -111,7 +111,7 @@ export function createUploadService(deps: Deps) {
         id, userId: p.userId, filename: spool.filename, title: meta.title, mimeType: prepared.mimeType, ext: prepared.ext,
         sizeBytes: prepared.size, width: prepared.width, height: prepared.height, frames: prepared.frames, sha256: spool.sha256,
         blurhash: prepared.blurhash, dominantColor: prepared.dominantColor, isPublic: meta.isPublic ? 1 : 0, allowedReferers: null,
-        tags: JSON.stringify(meta.tags), createdAt: now, updatedAt: now,
+        tags: JSON.stringify(meta.tags), hasMetadata: prepared.hasMetadata ? 1 : 0, createdAt: now, updatedAt: now,
       };
       try {
         await images.insert(row, meta.tags);

@@ -1,11 +1,10 @@
-// The public media host: GET|HEAD {mediaBaseUrl}/{id}.{ext}. Private, signed and hotlink rules come from
-// the delivery service; here: validators (ETag → 304 before any byte is read), ranges, cache headers.
-// A wrong extension for an id still serves the image with its stored type (no redirect).
+// The public media host: GET|HEAD {mediaBaseUrl}/{id}.{ext}[?w=&h=&fit=&fmt=&q=&exp=&sig=&original=1].
+// The delivery service authorises and decides what to send; here: validators (ETag → 304 before any
+// byte is read or rendered), ranges, cache headers. A wrong extension for an id still serves the image
+// with its stored type (no redirect).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors/app-error.js';
 import type { DeliveredImage as ImageRow, DeliveryService } from '../../domain/images/delivery.service.js';
 
-const PASSTHROUGH_PARAMS = new Set(['exp', 'sig']);
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
 type Range = { start: number; end: number } | 'unsatisfiable' | undefined;
@@ -26,10 +25,6 @@ export function parseRange(header: string | undefined, size: number): Range {
   return { start, end };
 }
 
-function etagOf(row: ImageRow): string {
-  return `"${row.sha256.slice(0, 40)}"`;
-}
-
 function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header.split(',').some((t) => {
@@ -38,42 +33,53 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   });
 }
 
+function cacheControl(row: ImageRow, preview: boolean): string {
+  if (preview || row.isPublic !== 1) return 'private, no-store';
+  return row.allowedReferers === null ? 'public, max-age=31536000, immutable' : 'private, max-age=31536000, immutable';
+}
+
 export function deliveryRoutes(deps: { delivery: DeliveryService; pathPrefix: string }) {
   const { delivery } = deps;
 
   async function serve(request: FastifyRequest<{ Params: { file: string }; Querystring: Record<string, string | string[]> }>, reply: FastifyReply) {
-    for (const [k, v] of Object.entries(request.query)) {
-      if (!PASSTHROUGH_PARAMS.has(k) || Array.isArray(v)) throw new AppError('INVALID_IMAGE_PARAMS', `Unsupported image parameter "${k.slice(0, 40)}"`, { param: k.slice(0, 40) });
-    }
-    const q = request.query as Record<string, string | undefined>;
-    const { row } = await delivery.authorize({
+    const plan = await delivery.plan({
       file: request.params.file,
       principal: request.principal,
-      exp: q['exp'],
-      sig: q['sig'],
+      query: request.query,
+      accept: request.headers.accept,
       referer: request.headers.referer,
     });
-    const etag = etagOf(row);
-    reply.header('etag', etag);
-    reply.header('cache-control', row.isPublic === 1 ? (row.allowedReferers === null ? 'public, max-age=31536000, immutable' : 'private, max-age=31536000, immutable') : 'private, no-store');
+    const { row } = plan;
+    const preview = plan.kind === 'variant' && plan.preview;
+    reply.header('etag', plan.etag);
+    reply.header('cache-control', cacheControl(row, preview));
     reply.header('accept-ranges', 'bytes');
     reply.header('last-modified', new Date(row.createdAt).toUTCString());
-    if (row.allowedReferers !== null) reply.header('vary', 'Referer');
-    if (row.ext === 'svg') reply.header('content-security-policy', SVG_CSP);
-    if (matchesEtag(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    const vary = [plan.kind === 'variant' && plan.varyAccept ? 'Accept' : '', row.allowedReferers !== null ? 'Referer' : ''].filter(Boolean);
+    if (vary.length) reply.header('vary', vary.join(', '));
+    if (plan.kind === 'original' && row.ext === 'svg') reply.header('content-security-policy', SVG_CSP);
+    if (!preview && matchesEtag(request.headers['if-none-match'], plan.etag)) return reply.status(304).send();
 
-    reply.type(row.mimeType);
-    const range = parseRange(request.headers.range, row.sizeBytes);
-    if (range === 'unsatisfiable') {
-      return reply.status(416).header('content-range', `bytes */${row.sizeBytes}`).send();
+    let size: number;
+    let variant: Buffer | undefined;
+    if (plan.kind === 'variant') {
+      const v = await delivery.render(plan);
+      variant = v.data;
+      size = v.size;
+      reply.type(v.mimeType);
+    } else {
+      size = row.sizeBytes;
+      reply.type(row.mimeType);
     }
-    const length = range ? range.end - range.start + 1 : row.sizeBytes;
+    const range = parseRange(request.headers.range, size);
+    if (range === 'unsatisfiable') return reply.status(416).header('content-range', `bytes */${size}`).send();
+    const length = range ? range.end - range.start + 1 : size;
     reply.header('content-length', length);
-    if (range) reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${row.sizeBytes}`);
+    if (range) reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
     if (request.method === 'HEAD') return reply.send();
-    const body = await delivery.open(row, range);
     delivery.recordServed(row, length);
-    return reply.send(body);
+    if (variant) return reply.send(range ? variant.subarray(range.start, range.end + 1) : variant);
+    return reply.send(await delivery.open(row, range));
   }
 
   return async function (app: FastifyInstance): Promise<void> {

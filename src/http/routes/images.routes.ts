@@ -43,8 +43,10 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
       const p = principalOf(request);
       const fields: UploadFields = {};
       let spool: SpooledUpload | undefined;
+      let parts = 0;
       try {
         for await (const part of multipartParts(request)) {
+          parts++;
           if (part.type === 'file') {
             const file = part as MultipartFile;
             if (file.fieldname !== 'file' || spool) {
@@ -57,6 +59,8 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
             fields[name] = part.value;
           }
         }
+        // Not a single part: the boundary never matched (the parser ends such bodies silently), so the framing is broken.
+        if (parts === 0) throw new AppError('BAD_REQUEST', 'Malformed multipart body: no parts found (does the boundary match the Content-Type header?)');
         if (!spool) throw validationError('file', 'is required');
         const { row, duplicate } = await uploads.commit(p, spool, fields);
         if (duplicate) reply.header('x-picora-duplicate', 'true');
@@ -104,7 +108,7 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
 
     app.post('/v1/images/:id/sign', { schema: s.signSchema, config: write }, async (request) => ({
       success: true as const,
-      data: await images.sign(principalOf(request), request.params.id, request.body?.expSeconds),
+      data: await images.sign(principalOf(request), request.params.id, request.body?.expSeconds, request.body?.transform),
     }));
   };
 }

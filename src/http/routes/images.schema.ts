@@ -88,6 +88,11 @@ export const existsSchema = {
 export const signSchema = {
   tags: ['images'],
   params: ImageIdParams,
-  body: Type.Optional(Type.Object({ expSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 })) })),
+  body: Type.Optional(
+    Type.Object({
+      expSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 })),
+      transform: Type.Optional(Type.String({ maxLength: 300, description: 'transform parameters the signature covers, e.g. "w=800&fmt=webp"' })),
+    }),
+  ),
   response: { 200: Envelope(Type.Object({ signedUrl: Type.String(), expiresAt: Timestamp, exp: Type.Integer() })), ...errors(400, 401, 403, 404, 422) },
 };
