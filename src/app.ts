@@ -8,6 +8,10 @@ import type { Deps } from './deps.js';
 import { registerErrorHandling } from './errors/error-handler.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { registerDocs } from './http/plugins/docs.js';
+import { registerMetrics } from './http/plugins/metrics.js';
+import { registerRateLimit } from './http/plugins/rate-limit.js';
+import { adminRoutes } from './http/routes/admin.routes.js';
+import { usageRoutes } from './http/routes/usage.routes.js';
 import { genRequestId, registerRequestId } from './http/plugins/request-id.js';
 import { registerSecurity } from './http/plugins/security.js';
 import { apiKeyRoutes } from './http/routes/api-keys.routes.js';
@@ -48,12 +52,16 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   app.addSchema(UserSchema);
   app.addSchema(ApiKeySchema);
   app.addSchema(ImageSchema);
+  registerMetrics(app, deps.metrics);
   registerAuth(app, deps.authenticator);
+  registerRateLimit(app, deps.rateLimits, (tier) => deps.metrics.rateLimited.inc({ tier }));
 
   await app.register(healthRoutes({ version: config.version, checks: deps.readiness, now: deps.clock.now }));
   await app.register(authRoutes({ accounts: deps.accounts, sessions: deps.sessions, secureCookies }));
   await app.register(userRoutes({ accounts: deps.accounts, secureCookies }));
   await app.register(apiKeyRoutes({ apiKeys: deps.apiKeys }));
+  await app.register(usageRoutes({ usage: deps.usage, rateLimits: deps.rateLimits }));
+  await app.register(adminRoutes({ admin: deps.admin, cursors: deps.urlSigner }));
   await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '') }));
   return app;

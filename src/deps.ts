@@ -25,10 +25,14 @@ import { createApiKeysService, type ApiKeysService } from './domain/api-keys/api
 import { createDeliveryService, type DeliveryService } from './domain/images/delivery.service.js';
 import { createImagesService, type ImagesService } from './domain/images/images.service.js';
 import { createUploadService, type UploadService } from './domain/images/upload.service.js';
-import { createUrlSigner } from './domain/images/url-signing.js';
+import { createUrlSigner, type UrlSigner } from './domain/images/url-signing.js';
 import { createVariantsService, type VariantsService } from './domain/images/variants.service.js';
 import { configureRenderer } from './media/render.js';
 import { createBandwidthMeter } from './domain/usage/bandwidth-meter.js';
+import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
+import { createUsageService, type UsageService } from './domain/usage/usage.service.js';
+import { createRedis } from './lib/redis.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ReadinessCheck } from './http/routes/health.routes.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer } from './mail/mailer.js';
@@ -50,6 +54,10 @@ export type Deps = {
   uploads: UploadService;
   delivery: DeliveryService;
   variants: VariantsService;
+  usage: UsageService;
+  rateLimits: RateLimits;
+  metrics: Metrics;
+  urlSigner: UrlSigner;
   readiness: ReadinessCheck[];
   close(): Promise<void>;
 };
@@ -70,7 +78,7 @@ export async function resolveJwtSecret(config: Config): Promise<string> {
   return secret;
 }
 
-export async function buildDeps(config: Config, log: Logger, options: { clock?: Clock; migrate?: boolean } = {}): Promise<Deps> {
+export async function buildDeps(config: Config, log: Logger, options: { clock?: Clock; migrate?: boolean; defaultMetrics?: boolean } = {}): Promise<Deps> {
   const clock = options.clock ?? systemClock;
   const db = createDb(config.database);
   if (options.migrate !== false) await migrateToLatest(db.db);
@@ -90,9 +98,9 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const codes = createVerificationCodes({ codes: createCodesRepo(db.db), mailer, clock });
   const accounts = createAccountsService({ users, sessions, codes, blobs, clock, log });
   const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, clock });
-  const admin = createAdminService({ users, plans, clock });
-  const imagesRepo = createImagesRepo(db.db);
   const usage = createUsageRepo(db.db);
+  const admin = createAdminService({ users, plans, usage, clock });
+  const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
   const bandwidth = createBandwidthMeter(usage, clock, { log });
   const images = createImagesService({ images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log });
@@ -105,6 +113,22 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
     renderConcurrency: config.renderConcurrency, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
   });
   const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, clock, selfHosts });
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
+  const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
+  const r = config.rateLimits;
+  const rateLimits = createRateLimits({
+    redis: redis?.client,
+    keyPrefix: config.redisPrefix,
+    now: clock.now,
+    settings: {
+      read: { perWindow: r.readPerMin, burst: Math.ceil(r.readPerMin / 20), windowSeconds: 60 },
+      upload: { perWindow: r.uploadPerMin, burst: Math.ceil(r.uploadPerMin / 12), windowSeconds: 60 },
+      mutation: { perWindow: r.mutationPerMin, burst: Math.ceil(r.mutationPerMin / 12), windowSeconds: 60 },
+      auth: { perWindow: r.authPerMin, burst: 0, windowSeconds: 60 },
+      hourly: { perWindow: r.perHour, burst: 0, windowSeconds: 3600 },
+    },
+  });
+  const usageService = createUsageService({ usage, plans, bandwidth, clock });
   const authenticator = createAuthenticator({
     users, sessions: sessionsRepo, apiKeys: apiKeysRepo, signer, clock,
     onError: (err) => log.warn({ err }, 'could not record API key use'),
@@ -112,14 +136,17 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
 
   return {
     config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants,
+    usage: usageService, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'storage', check: () => blobs.ping() },
+      ...(redis ? [{ name: 'redis', check: () => redis.ping(), optional: true }] : []),
     ],
     async close() {
       await variants.idle();
       await bandwidth.close();
       await mailer.close();
+      await redis?.close();
       await blobs.close();
       await db.close();
     },

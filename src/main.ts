@@ -4,6 +4,7 @@
 //   admin create-user --email E --password P [--role admin] [--plan pro]
 //   admin set-plan --email E --plan trial|pro|pro_plus
 //   admin set-role --email E --role user|admin
+//   admin reconcile [--fix]    recompute usage counters from the image rows and report drift
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -56,11 +57,19 @@ async function admin(config: Config, args: string[]): Promise<void> {
   const [command, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, plan: { type: 'string' } },
+    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, plan: { type: 'string' }, fix: { type: 'boolean' } },
   });
   const log = pino({ level: 'warn' });
   const deps = await buildDeps(config, log);
   try {
+    if (command === 'reconcile') {
+      const drifted = await deps.admin.reconcile(values.fix ?? false);
+      for (const d of drifted) {
+        console.log(`drift ${d.userId}: stored ${d.storedBytes} B / ${d.storedCount} images, actual ${d.actualBytes} B / ${d.actualCount} images`);
+      }
+      console.log(drifted.length === 0 ? 'usage counters match the image rows' : `${drifted.length} account(s) drifted${values.fix ? ': fixed' : ' (run with --fix to correct)'}`);
+      return;
+    }
     if (!values.email) throw new Error('--email is required');
     let user;
     if (command === 'create-user') {
@@ -76,7 +85,7 @@ async function admin(config: Config, args: string[]): Promise<void> {
     } else if (command === 'set-role') {
       user = await deps.admin.setRole(values.email, values.role ?? '');
     } else {
-      throw new Error('usage: admin create-user|set-plan|set-role --email E [--password P] [--plan P] [--role R]');
+      throw new Error('usage: admin create-user|set-plan|set-role --email E [--password P] [--plan P] [--role R] | admin reconcile [--fix]');
     }
     console.log(JSON.stringify({ id: user.id, email: user.email, plan: user.plan, role: user.role }));
   } finally {

@@ -33,6 +33,12 @@ const EnvSchema = Type.Object({
   PICORA_BODY_LIMIT_BYTES: Int(1024, 10 * 1024 * 1024, 1024 * 1024),
   PICORA_TRUST_PROXY: Type.Boolean({ default: false }),
   PICORA_RENDER_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  PICORA_REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_-]{1,64}$', default: 'picora' }),
+  PICORA_RATE_READ_PER_MIN: Int(1, 1_000_000, 600),
+  PICORA_RATE_UPLOAD_PER_MIN: Int(1, 1_000_000, 60),
+  PICORA_RATE_MUTATION_PER_MIN: Int(1, 1_000_000, 120),
+  PICORA_RATE_AUTH_PER_MIN: Int(1, 1_000_000, 20),
+  PICORA_RATE_PER_HOUR: Int(1, 100_000_000, 5000),
   PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
   PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
 });
@@ -57,6 +63,8 @@ export type Config = {
   logLevel: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  redisPrefix: string;
+  rateLimits: { readPerMin: number; uploadPerMin: number; mutationPerMin: number; authPerMin: number; perHour: number };
   /** Renders at once, and libvips threads: sized to the cores unless set. */
   renderConcurrency: number;
   variantCacheBytes: number;
@@ -121,6 +129,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.PICORA_LOG_LEVEL,
     bodyLimitBytes: e.PICORA_BODY_LIMIT_BYTES,
     trustProxy: e.PICORA_TRUST_PROXY,
+    redisPrefix: e.PICORA_REDIS_PREFIX,
+    rateLimits: {
+      readPerMin: e.PICORA_RATE_READ_PER_MIN,
+      uploadPerMin: e.PICORA_RATE_UPLOAD_PER_MIN,
+      mutationPerMin: e.PICORA_RATE_MUTATION_PER_MIN,
+      authPerMin: e.PICORA_RATE_AUTH_PER_MIN,
+      perHour: e.PICORA_RATE_PER_HOUR,
+    },
     renderConcurrency: e.PICORA_RENDER_CONCURRENCY ?? availableParallelism(),
     variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,
     originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,

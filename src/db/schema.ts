@@ -171,3 +171,25 @@ export type ImageRow = Selectable<ImagesTable>;
 export type ImageVariantRow = Selectable<ImageVariantsTable>;
 export type UserUsageRow = Selectable<UserUsageTable>;
 export type { Generated };
+
+// Watermark templates (migration 0004). Declared by interface merging so the table joins `Database` above.
+export interface WatermarkTemplatesTable {
+  id: string;
+  userId: string;
+  name: string;
+  kind: 'text' | 'image';
+  text: string | null;
+  /** An image of the owner's library (image marks); null once that image is deleted. */
+  imageId: string | null;
+  position: string;
+  opacity: number;
+  fontSize: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Database {
+  watermarkTemplates: WatermarkTemplatesTable;
+}
+
+export type WatermarkTemplateRow = Selectable<WatermarkTemplatesTable>;

@@ -35,7 +35,13 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'picora-test-'));
   const cleanups: Array<() => Promise<void>> = [];
-  const env: Record<string, string> = { PICORA_DATA_DIR: dataDir, PICORA_LOG_LEVEL: 'silent', ...options.env };
+  // Generous rate limits by default: most suites send hundreds of requests from one address in seconds.
+  // The rate-limit tests set their own.
+  const generous = {
+    PICORA_RATE_READ_PER_MIN: '1000000', PICORA_RATE_UPLOAD_PER_MIN: '1000000', PICORA_RATE_MUTATION_PER_MIN: '1000000',
+    PICORA_RATE_AUTH_PER_MIN: '1000000', PICORA_RATE_PER_HOUR: '100000000',
+  };
+  const env: Record<string, string> = { PICORA_DATA_DIR: dataDir, PICORA_LOG_LEVEL: 'silent', ...generous, ...options.env };
   if (backend.db === 'postgres') {
     const tdb = await createTestDatabase();
     cleanups.push(tdb.drop);

@@ -79,6 +79,27 @@ export function createUsageRepo(db: Db) {
       }
     },
 
+    /** Stored counters next to the truth recomputed from the image rows, for every account with either. */
+    async drift(): Promise<Array<{ userId: string; storedBytes: number; actualBytes: number; storedCount: number; actualCount: number }>> {
+      const actual = await db.selectFrom('images').select(['userId', sql<number>`sum(size_bytes)`.as('bytes'), sql<number>`count(*)`.as('n')]).groupBy('userId').execute();
+      const stored = await db.selectFrom('userUsage').select(['userId', 'imgStorageBytes', 'imgCount']).execute();
+      const byUser = new Map<string, { storedBytes: number; actualBytes: number; storedCount: number; actualCount: number }>();
+      for (const s of stored) byUser.set(s.userId, { storedBytes: s.imgStorageBytes, storedCount: s.imgCount, actualBytes: 0, actualCount: 0 });
+      for (const a of actual) {
+        const e = byUser.get(a.userId) ?? { storedBytes: 0, storedCount: 0, actualBytes: 0, actualCount: 0 };
+        e.actualBytes = Number(a.bytes);
+        e.actualCount = Number(a.n);
+        byUser.set(a.userId, e);
+      }
+      return [...byUser.entries()].map(([userId, e]) => ({ userId, ...e }));
+    },
+
+    /** Sets an account's storage counters to the given truth. */
+    async setStorage(userId: string, bytes: number, count: number): Promise<void> {
+      await ensureRow(userId);
+      await db.updateTable('userUsage').set({ imgStorageBytes: bytes, imgCount: count }).where('userId', '=', userId).execute();
+    },
+
     bandwidth: async (userId: string, month: string): Promise<number> =>
       (await db.selectFrom('usageMonthly').select('imgBandwidthBytes').where('userId', '=', userId).where('month', '=', month).executeTakeFirst())?.imgBandwidthBytes ?? 0,
   };

@@ -44,6 +44,23 @@ export function createUsersRepo(db: Db) {
       return Number(r.numDeletedRows) > 0;
     },
 
+    /** A page of accounts, newest first, with their image usage. */
+    listWithUsage: (opts: { limit: number; before?: { createdAt: number; id: string } | undefined; q?: string | undefined }) => {
+      let query = db
+        .selectFrom('users')
+        .leftJoin('userUsage', 'userUsage.userId', 'users.id')
+        .select(['users.id', 'users.email', 'users.nickname', 'users.plan', 'users.role', 'users.isActive', 'users.createdAt', 'userUsage.imgStorageBytes', 'userUsage.imgCount']);
+      if (opts.q) {
+        const pattern = `%${opts.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        query = query.where(sql<boolean>`lower(users.email) like ${pattern} escape '\\'`);
+      }
+      if (opts.before) {
+        const { createdAt, id } = opts.before;
+        query = query.where((eb) => eb.or([eb('users.createdAt', '<', createdAt), eb.and([eb('users.createdAt', '=', createdAt), eb('users.id', '<', id)])]));
+      }
+      return query.orderBy('users.createdAt', 'desc').orderBy('users.id', 'desc').limit(opts.limit).execute();
+    },
+
     count: async (): Promise<number> =>
       Number((await db.selectFrom('users').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n),
   };

@@ -1,8 +1,9 @@
 // Operator actions: create accounts, move them between plans, grant roles. Used by the `admin` CLI.
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
+import type { UsageRepo } from '../../db/repos/usage.repo.js';
 import type { UsersRepo } from '../../db/repos/users.repo.js';
-import type { PlanId, Role, UserRow } from '../../db/schema.js';
+import type { PlanId, PlanRow, Role, UserRow } from '../../db/schema.js';
 import { hashPassword, passwordProblem } from '../../auth/passwords.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
@@ -10,8 +11,25 @@ import { normaliseEmail } from './accounts.service.js';
 
 const ROLES: readonly Role[] = ['user', 'admin'];
 
-export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; clock: Clock }) {
-  const { users, plans, clock } = deps;
+export type PlanPatch = Partial<Omit<PlanRow, 'id' | 'updatedAt' | 'sortOrder'>>;
+export type UserAdminPatch = { plan?: string; role?: string; isActive?: boolean };
+
+export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; usage: UsageRepo; clock: Clock }) {
+  const { users, plans, usage, clock } = deps;
+
+  async function applyUserPatch(user: UserRow, patch: UserAdminPatch): Promise<UserRow> {
+    const set: Parameters<UsersRepo['update']>[1] = { updatedAt: clock.now() };
+    if (patch.plan !== undefined) {
+      if (!(await plans.findById(patch.plan as PlanId))) throw validationError('plan', `must be one of ${(await plans.list()).map((p) => p.id).join(', ')}`);
+      set.plan = patch.plan as PlanId;
+    }
+    if (patch.role !== undefined) {
+      if (!ROLES.includes(patch.role as Role)) throw validationError('role', `must be one of ${ROLES.join(', ')}`);
+      set.role = patch.role as Role;
+    }
+    if (patch.isActive !== undefined) set.isActive = patch.isActive ? 1 : 0;
+    return (await users.update(user.id, set))!;
+  }
 
   async function byEmail(email: string): Promise<UserRow> {
     const user = await users.findByEmail(normaliseEmail(email));
@@ -36,16 +54,32 @@ export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; c
       return input.role && input.role !== user.role ? (await users.update(user.id, { role: input.role }))! : user;
     },
 
-    async setPlan(email: string, plan: string): Promise<UserRow> {
-      const user = await byEmail(email);
-      if (!(await plans.findById(plan as PlanId))) throw validationError('plan', `must be one of ${(await plans.list()).map((p) => p.id).join(', ')}`);
-      return (await users.update(user.id, { plan: plan as PlanId, updatedAt: clock.now() }))!;
+    setPlan: async (email: string, plan: string): Promise<UserRow> => applyUserPatch(await byEmail(email), { plan }),
+    setRole: async (email: string, role: string): Promise<UserRow> => applyUserPatch(await byEmail(email), { role }),
+
+    listUsers: (opts: { limit: number; before?: { createdAt: number; id: string }; q?: string }) => users.listWithUsage(opts),
+
+    async updateUser(actorId: string, id: string, patch: UserAdminPatch): Promise<UserRow> {
+      const user = await users.findById(id);
+      if (!user) throw new AppError('NOT_FOUND', 'User not found');
+      if (id === actorId && (patch.role === 'user' || patch.isActive === false)) {
+        throw validationError(patch.role === 'user' ? 'role' : 'isActive', 'cannot remove your own admin access');
+      }
+      return applyUserPatch(user, patch);
     },
 
-    async setRole(email: string, role: string): Promise<UserRow> {
-      const user = await byEmail(email);
-      if (!ROLES.includes(role as Role)) throw validationError('role', `must be one of ${ROLES.join(', ')}`);
-      return (await users.update(user.id, { role: role as Role, updatedAt: clock.now() }))!;
+    listPlans: () => plans.list(),
+
+    async updatePlan(id: string, patch: PlanPatch): Promise<PlanRow> {
+      if (!(await plans.findById(id as PlanId))) throw new AppError('NOT_FOUND', 'Plan not found');
+      return (await plans.update(id as PlanId, { ...patch, updatedAt: clock.now() }))!;
+    },
+
+    /** Recomputes storage counters from the image rows; returns the accounts that had drifted. */
+    async reconcile(fix: boolean) {
+      const drifted = (await usage.drift()).filter((d) => d.storedBytes !== d.actualBytes || d.storedCount !== d.actualCount);
+      if (fix) for (const d of drifted) await usage.setStorage(d.userId, d.actualBytes, d.actualCount);
+      return drifted;
     },
   };
 }

@@ -27,11 +27,13 @@ export type DeliveryRequest = {
   query: Record<string, string | string[] | undefined>;
   accept?: string | undefined;
   referer?: string | undefined;
+  /** The client's address: uncached renders are limited per IP. */
+  ip?: string | undefined;
 };
 
 export type DeliveryPlan =
   | { kind: 'original'; row: ImageRow; etag: string }
-  | { kind: 'variant'; row: ImageRow; etag: string; varyAccept: boolean; spec: RenderSpec; canonical: string; preview: boolean };
+  | { kind: 'variant'; row: ImageRow; etag: string; varyAccept: boolean; spec: RenderSpec; canonical: string; preview: boolean; ip: string | undefined };
 
 const FILE = /^([A-Za-z0-9_-]{11})\.([A-Za-z0-9]{1,5})$/;
 /** The rendition a plain URL serves when the original carries metadata: same format, auto-oriented, stripped. */
@@ -48,11 +50,25 @@ type Deps = {
   clock: Clock;
   selfHosts: readonly string[];
   previewsPerMinute?: number;
+  /** Uncached renders one IP may cause per minute (floods of unique transform URLs). */
+  rendersPerIpPerMinute?: number;
 };
 
 export function createDeliveryService(deps: Deps) {
   const { images, blobs, signer, clock } = deps;
   const previews = new RateLimiterMemory({ points: deps.previewsPerMinute ?? 60, duration: 60 });
+  const rendersPerIp = new RateLimiterMemory({ points: deps.rendersPerIpPerMinute ?? 600, duration: 60 });
+
+  async function limitRenders(ip: string | undefined): Promise<void> {
+    if (!ip) return;
+    try {
+      await rendersPerIp.consume(ip);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const s = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new AppError('RATE_LIMITED', 'Too many new image variants requested from this address', { retryAfterSec: s }, { 'retry-after': String(s) });
+    }
+  }
 
   async function checkBandwidth(row: ImageRow): Promise<void> {
     const owner = await deps.users.findById(row.userId);
@@ -115,7 +131,7 @@ export function createDeliveryService(deps: Deps) {
       const format = negotiateFormat(wanted === CLEAN ? 'auto' : wanted.fmt, wanted === CLEAN ? undefined : req.accept);
       const canonical = canonicalParams(wanted, format);
       return {
-        kind: 'variant', row, canonical, preview: wanted.preview,
+        kind: 'variant', row, canonical, preview: wanted.preview, ip: req.ip,
         etag: `"v-${variantKeyOf(row, canonical)}"`,
         varyAccept: wanted !== CLEAN && wanted.fmt === 'auto',
         spec: { w: wanted.w, h: wanted.h, fit: wanted.fit, format, q: wanted.q },
@@ -124,7 +140,8 @@ export function createDeliveryService(deps: Deps) {
 
     open: (row: ImageRow, range?: ByteRange): Promise<Readable> => blobs.get(storageKeys.imageOriginal(row.userId, row.id), range),
 
-    render: (plan: Extract<DeliveryPlan, { kind: 'variant' }>): Promise<Variant> => deps.variants.get(plan.row, plan.spec, plan.canonical, { preview: plan.preview }),
+    render: (plan: Extract<DeliveryPlan, { kind: 'variant' }>): Promise<Variant> =>
+      deps.variants.get(plan.row, plan.spec, plan.canonical, { preview: plan.preview, beforeRender: () => limitRenders(plan.ip) }),
 
     recordServed: (row: ImageRow, bytes: number): void => deps.bandwidth.record(row.userId, bytes),
   };

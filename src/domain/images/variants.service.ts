@@ -80,9 +80,12 @@ export function createVariantsService(deps: Deps) {
     stats,
 
     /** A cached or freshly rendered variant. `preview` renders without storing or caching. */
-    async get(row: ImageRow, spec: RenderSpec, canonical: string, opts: { preview: boolean }): Promise<Variant> {
+    async get(row: ImageRow, spec: RenderSpec, canonical: string, opts: { preview: boolean; beforeRender?: () => Promise<void> }): Promise<Variant> {
       const key = variantKeyOf(row, canonical);
-      if (opts.preview) return limit(() => render(row, spec));
+      if (opts.preview) {
+        await opts.beforeRender?.();
+        return limit(() => render(row, spec));
+      }
       const inMemory = hot.get(key);
       if (inMemory) {
         stats.hotHits++;
@@ -101,6 +104,7 @@ export function createVariantsService(deps: Deps) {
             deps.log.warn({ err, imageId: row.id }, 'indexed variant missing from the store; rendering again');
           }
         }
+        await opts.beforeRender?.();
         const v = await limit(() => render(row, spec));
         hot.set(key, v);
         persist(row, key, canonical, v);

@@ -48,6 +48,7 @@ export function deliveryRoutes(deps: { delivery: DeliveryService; pathPrefix: st
       query: request.query,
       accept: request.headers.accept,
       referer: request.headers.referer,
+      ip: request.ip,
     });
     const { row } = plan;
     const preview = plan.kind === 'variant' && plan.preview;

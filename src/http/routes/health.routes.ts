@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
-export type ReadinessCheck = { name: string; check: () => Promise<void> };
+/** `optional` checks are reported but do not make the instance unready (Redis: limits fall back per instance). */
+export type ReadinessCheck = { name: string; check: () => Promise<void>; optional?: boolean };
 
 export function healthRoutes(deps: { version: string; checks: ReadinessCheck[]; now: () => number }) {
   return async function (fastify: FastifyInstance): Promise<void> {
@@ -18,14 +19,14 @@ export function healthRoutes(deps: { version: string; checks: ReadinessCheck[]; 
         deps.checks.map(async (c) => {
           try {
             await withTimeout(c.check(), 3000);
-            return [c.name, 'ok'] as const;
+            return [c.name, 'ok', c.optional] as const;
           } catch {
-            return [c.name, 'failing'] as const;
+            return [c.name, c.optional ? 'degraded' : 'failing', c.optional] as const;
           }
         }),
       );
-      const ok = results.every(([, r]) => r === 'ok');
-      return reply.status(ok ? 200 : 503).send({ ok, checks: Object.fromEntries(results) });
+      const ok = results.every(([, r]) => r !== 'failing');
+      return reply.status(ok ? 200 : 503).send({ ok, checks: Object.fromEntries(results.map(([n, r]) => [n, r])) });
     });
   };
 }

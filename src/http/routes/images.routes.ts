@@ -38,7 +38,7 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
     const write = { auth: 'apiKeyOrSession' as const, scope: 'media.write' as const };
     const del = { auth: 'apiKeyOrSession' as const, scope: 'media.delete' as const };
 
-    app.post('/v1/images', { schema: s.uploadSchema, config: write }, async (request, reply) => {
+    app.post('/v1/images', { schema: s.uploadSchema, config: { ...write, rateTier: 'upload' } }, async (request, reply) => {
       if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
       const p = principalOf(request);
       const fields: UploadFields = {};
@@ -83,7 +83,7 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
       data: await images.removeMany(principalOf(request), request.body.ids),
     }));
 
-    app.post('/v1/images/exists', { schema: s.existsSchema, config: write }, async (request) => ({
+    app.post('/v1/images/exists', { schema: s.existsSchema, config: { ...write, rateTier: 'upload' } }, async (request) => ({
       success: true as const,
       data: await images.exists(principalOf(request), request.body.hashes),
     }));
@@ -106,7 +106,9 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
       return { success: true as const, data: null };
     });
 
-    app.post('/v1/images/:id/sign', { schema: s.signSchema, config: write }, async (request) => ({
+    // The body is optional (every field has a default): a bare POST is validated as {}.
+    const emptyBodyIsObject = async (request: FastifyRequest) => void (request.body ??= {});
+    app.post('/v1/images/:id/sign', { schema: s.signSchema, config: write, preValidation: emptyBodyIsObject }, async (request) => ({
       success: true as const,
       data: await images.sign(principalOf(request), request.params.id, request.body?.expSeconds, request.body?.transform),
     }));

@@ -63,7 +63,8 @@ export const patchSchema = {
     tags: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
     isPublic: Type.Optional(Type.Boolean()),
     is_public: Type.Optional(Type.Boolean()),
-    allowedReferers: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 260 }), { maxItems: 50 }))),
+    // null first: with coerceTypes the array branch would otherwise turn null into [""] before null is tried.
+    allowedReferers: Type.Optional(Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 260 }), { maxItems: 50 })])),
   }),
   response: { 200: Envelope(ImageRef), ...errors(400, 401, 403, 404, 422) },
 };

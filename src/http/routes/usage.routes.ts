@@ -1,0 +1,31 @@
+// Usage, subscription, the plan catalogue and rate-limit status (SPEC §4, §6.5).
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { RateLimits } from '../../domain/usage/rate-limits.js';
+import type { UsageService } from '../../domain/usage/usage.service.js';
+import { principalOf } from '../plugins/auth.js';
+import * as s from './usage.schema.js';
+
+export function usageRoutes(deps: { usage: UsageService; rateLimits: RateLimits }) {
+  const { usage, rateLimits } = deps;
+  return async function (fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get('/v1/user/me/usage', { schema: s.usageSchema, config: { auth: 'apiKeyOrSession', scope: 'usage.read' } }, async (request) => ({
+      success: true as const,
+      data: await usage.stats(principalOf(request)),
+    }));
+
+    app.get('/v1/me/subscription', { schema: s.subscriptionSchema, config: { auth: 'apiKeyOrSession', scope: 'account.read' } }, async (request) => ({
+      success: true as const,
+      data: await usage.subscription(principalOf(request)),
+    }));
+
+    app.get('/v1/billing/plans', { schema: s.plansSchema, config: { auth: 'public' } }, async () => ({ success: true as const, data: await usage.catalogue() }));
+
+    app.get('/v1/user/me/rate-limits', { schema: s.rateLimitsSchema, config: { auth: 'apiKeyOrSession', scope: 'account.read', rateTier: 'none' } }, async (request) => {
+      const p = principalOf(request);
+      return { success: true as const, data: await rateLimits.status({ key: `u:${p.userId}`, admin: p.role === 'admin' }) };
+    });
+  };
+}
