@@ -23,6 +23,7 @@ import { healthRoutes } from './http/routes/health.routes.js';
 import { ImageSchema } from './http/routes/images.schema.js';
 import { imageRoutes } from './http/routes/images.routes.js';
 import { userRoutes } from './http/routes/users.routes.js';
+import { watermarkRoutes } from './http/routes/watermarks.routes.js';
 
 export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInstance> {
   const { config } = deps;
@@ -63,6 +64,7 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(usageRoutes({ usage: deps.usage, rateLimits: deps.rateLimits }));
   await app.register(adminRoutes({ admin: deps.admin, cursors: deps.urlSigner }));
   await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, mediaBaseUrl: config.mediaBaseUrl }));
+  await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '') }));
   return app;
 }

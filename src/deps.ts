@@ -12,6 +12,7 @@ import { createCodesRepo } from './db/repos/codes.repo.js';
 import { createImagesRepo } from './db/repos/images.repo.js';
 import { createUsageRepo } from './db/repos/usage.repo.js';
 import { createVariantsRepo } from './db/repos/variants.repo.js';
+import { createWatermarksRepo } from './db/repos/watermarks.repo.js';
 import { createPlansRepo } from './db/repos/plans.repo.js';
 import { createSessionsRepo } from './db/repos/sessions.repo.js';
 import { createUsersRepo } from './db/repos/users.repo.js';
@@ -27,6 +28,8 @@ import { createImagesService, type ImagesService } from './domain/images/images.
 import { createUploadService, type UploadService } from './domain/images/upload.service.js';
 import { createUrlSigner, type UrlSigner } from './domain/images/url-signing.js';
 import { createVariantsService, type VariantsService } from './domain/images/variants.service.js';
+import { createWatermarkOverlays } from './domain/watermarks/watermark-overlays.js';
+import { createWatermarksService, type WatermarksService } from './domain/watermarks/watermarks.service.js';
 import { configureRenderer } from './media/render.js';
 import { createBandwidthMeter } from './domain/usage/bandwidth-meter.js';
 import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
@@ -54,6 +57,7 @@ export type Deps = {
   uploads: UploadService;
   delivery: DeliveryService;
   variants: VariantsService;
+  watermarks: WatermarksService;
   usage: UsageService;
   rateLimits: RateLimits;
   metrics: Metrics;
@@ -103,7 +107,6 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
   const bandwidth = createBandwidthMeter(usage, clock, { log });
-  const images = createImagesService({ images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log });
   const uploads = createUploadService({ images: imagesRepo, usage, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log });
   const selfHosts = [...new Set([new URL(config.publicUrl).hostname, new URL(config.mediaBaseUrl).hostname])];
   configureRenderer({ threads: config.renderConcurrency });
@@ -112,7 +115,13 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
     limits: { maxPixels: 200_000_000, maxFrames: 4, maxOutputSide: 4096 },
     renderConcurrency: config.renderConcurrency, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
   });
-  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, clock, selfHosts });
+  const watermarksRepo = createWatermarksRepo(db.db, db.dialect);
+  const watermarks = createWatermarksService({ watermarks: watermarksRepo, images: imagesRepo, plans, clock });
+  const overlays = createWatermarkOverlays({ watermarks: watermarksRepo, blobs });
+  const images = createImagesService({
+    images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log, onDeleted: (id) => variants.forget(id),
+  });
+  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, watermarks: overlays, clock, selfHosts });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
   const r = config.rateLimits;
@@ -135,7 +144,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   });
 
   return {
-    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants,
+    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, watermarks,
     usage: usageService, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },

@@ -62,6 +62,20 @@ function encode(img: Sharp, format: OutputFormat | 'gif', q: number): Sharp {
   }
 }
 
+/**
+ * The resize box, never upscaling the original unless both sides force `fill`. A `fill` with one side keeps
+ * the aspect ratio (it means `inside`); a `cover` box larger than the image shrinks, keeping its aspect ratio,
+ * to the largest box the image covers at scale 1; a `contain` box is clamped to the image's sides.
+ */
+export function boxWithoutUpscaling(spec: Pick<RenderSpec, 'w' | 'h' | 'fit'>, ow: number, oh: number): { w?: number; h?: number; fit: Fit } {
+  const { w, h } = spec;
+  if (w === undefined || h === undefined) return { w, h, fit: spec.fit === 'fill' ? 'inside' : spec.fit };
+  if (spec.fit === 'fill' || spec.fit === 'inside' || spec.fit === 'outside') return { w, h, fit: spec.fit };
+  if (spec.fit === 'contain') return { w: Math.min(w, ow), h: Math.min(h, oh), fit: 'contain' };
+  const factor = Math.min(1, ow / w, oh / h);
+  return { w: Math.max(1, Math.round(w * factor)), h: Math.max(1, Math.round(h * factor)), fit: 'cover' };
+}
+
 export async function renderImage(input: Buffer | string, spec: RenderSpec, limits: RenderLimits): Promise<Rendered> {
   let meta: sharp.Metadata;
   try {
@@ -90,8 +104,9 @@ export async function renderImage(input: Buffer | string, spec: RenderSpec, limi
   try {
     let img = sharp(input, options).autoOrient();
     if (spec.w !== undefined || spec.h !== undefined) {
-      const forceFill = spec.fit === 'fill' && spec.w !== undefined && spec.h !== undefined;
-      img = img.resize({ width: spec.w, height: spec.h, fit: spec.fit, withoutEnlargement: !forceFill, fastShrinkOnLoad: true });
+      const swap = (meta.orientation ?? 1) >= 5;
+      const box = boxWithoutUpscaling(spec, swap ? frameH : width, swap ? width : frameH);
+      img = img.resize({ width: box.w, height: box.h, fit: box.fit, withoutEnlargement: box.fit !== 'fill', fastShrinkOnLoad: true });
     }
     if (spec.overlay) img = img.composite([{ input: spec.overlay.input, gravity: spec.overlay.gravity }]);
     img = img.withIccProfile('srgb');

@@ -109,15 +109,16 @@ export function signedParams(p: TransformParams): string {
   return parts.sort().join('&');
 }
 
-/** No fmt (or auto): AVIF if the client takes it, else WebP, else the original format. */
-export function negotiateFormat(requested: TransformParams['fmt'], accept: string | undefined): OutputFormat | 'original' {
+/** No fmt (or auto): AVIF if the client takes it (not for animations), else WebP, else the original format. */
+export function negotiateFormat(requested: TransformParams['fmt'], accept: string | undefined, source: { animated?: boolean } = {}): OutputFormat | 'original' {
   if (requested !== 'auto') return requested;
   const a = (accept ?? '').toLowerCase();
   const takes = (mime: string) => a.split(',').some((part) => {
     const [type, ...params] = part.trim().split(';');
     return type === mime && !params.some((x) => /^\s*q=0(\.0*)?\s*$/.test(x));
   });
-  if (takes('image/avif')) return 'avif';
+  // AVIF output is a still here: an animation goes to WebP (animated) or stays in its own format.
+  if (takes('image/avif') && !source.animated) return 'avif';
   if (takes('image/webp')) return 'webp';
   return 'original';
 }

@@ -3,7 +3,7 @@
 // a quarter of the output width. Pure: bytes in, bytes out.
 import sharp from 'sharp';
 import { toMediaError } from './media-error.js';
-import type { RenderSpec } from './render.js';
+import { boxWithoutUpscaling, type RenderSpec } from './render.js';
 import type { Fit, OutputFormat } from './transform-params.js';
 
 export const WATERMARK_POSITIONS = ['top-left', 'top-right', 'bottom-left', 'bottom-right', 'center'] as const;
@@ -31,15 +31,14 @@ const GRAVITY: Record<WatermarkPosition, string> = {
 };
 
 /**
- * The size renderImage produces for a source of `source` display size (one frame), following sharp's resize
- * rules with `withoutEnlargement` (unless fit=fill with both sides): shrink factors per side, then cover
+ * The size renderImage produces for a source of `source` display size (one frame): its box (boxWithoutUpscaling),
+ * then sharp's resize rules — shrink factors per side, never below 1 unless the box is a forced fill; cover
  * crops to the box and contain pads to it.
  */
 export function outputSizeOf(source: Size, resize: { w?: number | undefined; h?: number | undefined; fit: Fit }): Size {
   const { width: W, height: H } = source;
-  const { w, h, fit } = resize;
-  if (w === undefined && h === undefined) return { width: W, height: H };
-  const forceFill = fit === 'fill' && w !== undefined && h !== undefined;
+  if (resize.w === undefined && resize.h === undefined) return { width: W, height: H };
+  const { w, h, fit } = boxWithoutUpscaling(resize, W, H);
   let hs = 1;
   let vs = 1;
   if (w !== undefined && h !== undefined) {
@@ -48,13 +47,11 @@ export function outputSizeOf(source: Size, resize: { w?: number | undefined; h?:
     if (fit === 'cover' || fit === 'outside') hs = vs = Math.min(hs, vs);
     else if (fit === 'contain' || fit === 'inside') hs = vs = Math.max(hs, vs);
   } else if (w !== undefined) {
-    hs = W / w;
-    if (fit !== 'fill') vs = hs;
+    hs = vs = W / w;
   } else if (h !== undefined) {
-    vs = H / h;
-    if (fit !== 'fill') hs = vs;
+    hs = vs = H / h;
   }
-  if (!forceFill) {
+  if (fit !== 'fill') {
     hs = Math.max(1, hs);
     vs = Math.max(1, vs);
   }

@@ -7,7 +7,7 @@ import { AppError, quotaExceeded } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
 import type { UsersRepo } from '../../db/repos/users.repo.js';
-import type { ImageRow } from '../../db/schema.js';
+import type { ImageRow, PlanRow, WatermarkTemplateRow } from '../../db/schema.js';
 import type { BlobStore, ByteRange } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import { hasScope, type Principal } from '../../auth/principal.js';
@@ -15,6 +15,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { RenderSpec } from '../../media/render.js';
 import { canonicalParams, hasTransform, negotiateFormat, ParamError, parseTransform, signedParams, type TransformParams } from '../../media/transform-params.js';
 import type { BandwidthMeter } from '../usage/bandwidth-meter.js';
+import type { WatermarkOverlays } from '../watermarks/watermark-overlays.js';
 import { parseReferers, refererAllowed } from './image-policy.js';
 import type { UrlSigner } from './url-signing.js';
 import { variantKeyOf, type Variant, type VariantsService } from './variants.service.js';
@@ -33,7 +34,7 @@ export type DeliveryRequest = {
 
 export type DeliveryPlan =
   | { kind: 'original'; row: ImageRow; etag: string }
-  | { kind: 'variant'; row: ImageRow; etag: string; varyAccept: boolean; spec: RenderSpec; canonical: string; preview: boolean; ip: string | undefined };
+  | { kind: 'variant'; row: ImageRow; etag: string; varyAccept: boolean; spec: RenderSpec; canonical: string; preview: boolean; ip: string | undefined; watermark?: WatermarkTemplateRow | undefined };
 
 const FILE = /^([A-Za-z0-9_-]{11})\.([A-Za-z0-9]{1,5})$/;
 /** The rendition a plain URL serves when the original carries metadata: same format, auto-oriented, stripped. */
@@ -47,6 +48,8 @@ type Deps = {
   signer: UrlSigner;
   bandwidth: BandwidthMeter;
   variants: VariantsService;
+  /** Resolves `wm=` templates and builds their overlays. */
+  watermarks: WatermarkOverlays;
   clock: Clock;
   selfHosts: readonly string[];
   previewsPerMinute?: number;
@@ -70,11 +73,12 @@ export function createDeliveryService(deps: Deps) {
     }
   }
 
-  async function checkBandwidth(row: ImageRow): Promise<void> {
+  async function checkBandwidth(row: ImageRow): Promise<PlanRow> {
     const owner = await deps.users.findById(row.userId);
     const plan = owner ? await deps.plans.findById(owner.plan) : undefined;
     if (!plan) throw new AppError('NOT_FOUND', 'Image not found');
     if ((await deps.bandwidth.used(row.userId)) >= plan.imgBandwidthBytes) throw quotaExceeded('img_bandwidth', { limit: plan.imgBandwidthBytes });
+    return plan;
   }
 
   function parse(query: DeliveryRequest['query']): TransformParams | undefined {
@@ -122,16 +126,17 @@ export function createDeliveryService(deps: Deps) {
         if (!req.principal) throw new AppError('UNAUTHORIZED', 'The original file is for its owner: sign in');
         if (!isOwner) throw new AppError('FORBIDDEN', 'The original file is for its owner');
       }
-      await checkBandwidth(row);
+      const ownerPlan = await checkBandwidth(row);
 
       const wanted = original !== undefined ? undefined : (params ?? (row.hasMetadata === 1 ? CLEAN : undefined));
       if (!wanted) return { kind: 'original', row, etag: `"${row.sha256.slice(0, 40)}"` };
-      if (wanted.wm !== undefined) throw new AppError('INVALID_IMAGE_PARAMS', 'Unknown watermark template', { param: 'wm' });
+      // wm=: the image owner's template, on a plan with watermarks (else PLAN_REQUIRED); its version joins the key.
+      const watermark = wanted.wm === undefined ? undefined : await deps.watermarks.resolve(row, ownerPlan, wanted.wm);
       if (wanted.preview) await limitPreview(row.userId);
-      const format = negotiateFormat(wanted === CLEAN ? 'auto' : wanted.fmt, wanted === CLEAN ? undefined : req.accept);
-      const canonical = canonicalParams(wanted, format);
+      const format = negotiateFormat(wanted === CLEAN ? 'auto' : wanted.fmt, wanted === CLEAN ? undefined : req.accept, { animated: row.frames > 1 });
+      const canonical = canonicalParams(wanted, format) + (watermark ? `&${deps.watermarks.versionOf(watermark)}` : '');
       return {
-        kind: 'variant', row, canonical, preview: wanted.preview, ip: req.ip,
+        kind: 'variant', row, canonical, preview: wanted.preview, ip: req.ip, watermark,
         etag: `"v-${variantKeyOf(row, canonical)}"`,
         varyAccept: wanted !== CLEAN && wanted.fmt === 'auto',
         spec: { w: wanted.w, h: wanted.h, fit: wanted.fit, format, q: wanted.q },
@@ -140,8 +145,11 @@ export function createDeliveryService(deps: Deps) {
 
     open: (row: ImageRow, range?: ByteRange): Promise<Readable> => blobs.get(storageKeys.imageOriginal(row.userId, row.id), range),
 
-    render: (plan: Extract<DeliveryPlan, { kind: 'variant' }>): Promise<Variant> =>
-      deps.variants.get(plan.row, plan.spec, plan.canonical, { preview: plan.preview, beforeRender: () => limitRenders(plan.ip) }),
+    render: async (plan: Extract<DeliveryPlan, { kind: 'variant' }>): Promise<Variant> => {
+      const overlay = plan.watermark ? await deps.watermarks.overlayFor(plan.watermark, plan.row, plan.spec) : undefined;
+      const spec = overlay ? { ...plan.spec, overlay } : plan.spec;
+      return deps.variants.get(plan.row, spec, plan.canonical, { preview: plan.preview, beforeRender: () => limitRenders(plan.ip) });
+    },
 
     recordServed: (row: ImageRow, bytes: number): void => deps.bandwidth.record(row.userId, bytes),
   };

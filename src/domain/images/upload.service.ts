@@ -68,13 +68,12 @@ export function createUploadService(deps: Deps) {
   }
 
   return {
-    /** Streams the file part to the spool; refuses early when the account is already at a limit. */
+    /**
+     * Streams the file part to the spool. Quotas are not judged here: the bytes may be a duplicate, which is
+     * answered without using any (CONTRACT §5) even when the account is full; commit() reserves atomically.
+     */
     async stage(p: Principal, file: Readable, filename: string | undefined): Promise<SpooledUpload> {
       const plan = await planOf(p);
-      const now = clock.now();
-      const u = await usage.get(p.userId);
-      if (u.imgStorageBytes >= plan.imgStorageBytes) throw quotaExceeded('img_storage', { limit: plan.imgStorageBytes, used: u.imgStorageBytes });
-      if (u.uploadsDay === dayOf(now) && u.uploadsToday >= plan.uploadsPerDay) throw quotaExceeded('uploads_per_day', { limit: plan.uploadsPerDay });
       return spoolUpload(file, { dir: deps.spoolDir, maxBytes: plan.maxImageBytes, filename });
     },
 

@@ -68,9 +68,15 @@ export function createVariantsService(deps: Deps) {
   }
 
   function persist(row: ImageRow, key: string, canonical: string, v: Variant): void {
+    const blobKey = storageKeys.imageVariant(row.userId, row.id, key);
     const write = (async () => {
-      await blobs.put(storageKeys.imageVariant(row.userId, row.id, key), Readable.from([v.data]), { contentType: v.mimeType });
-      await variants.insert({ imageId: row.id, variantKey: key, params: canonical, mimeType: v.mimeType, sizeBytes: v.size, createdAt: clock.now() });
+      await blobs.put(blobKey, Readable.from([v.data]), { contentType: v.mimeType });
+      try {
+        await variants.insert({ imageId: row.id, variantKey: key, params: canonical, mimeType: v.mimeType, sizeBytes: v.size, createdAt: clock.now() });
+      } catch (err) {
+        await blobs.delete(blobKey).catch(() => undefined); // the image was deleted meanwhile: leave no orphan
+        throw err;
+      }
     })().catch((err) => deps.log.warn({ err, imageId: row.id }, 'variant rendered but not stored; it will be rendered again'));
     pendingWrites.add(write);
     void write.finally(() => pendingWrites.delete(write));
