@@ -24,6 +24,7 @@ import { ImageSchema } from './http/routes/images.schema.js';
 import { imageRoutes } from './http/routes/images.routes.js';
 import { userRoutes } from './http/routes/users.routes.js';
 import { watermarkRoutes } from './http/routes/watermarks.routes.js';
+import { webAppRoutes } from './http/plugins/web-app.js';
 
 export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInstance> {
   const { config } = deps;
@@ -66,5 +67,6 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '') }));
+  await app.register(webAppRoutes({ mediaBaseUrl: config.mediaBaseUrl }));
   return app;
 }

@@ -31,7 +31,7 @@ import { createVariantsService, type VariantsService } from './domain/images/var
 import { createWatermarkOverlays } from './domain/watermarks/watermark-overlays.js';
 import { createWatermarksService, type WatermarksService } from './domain/watermarks/watermarks.service.js';
 import { configureRenderer } from './media/render.js';
-import { createBandwidthMeter } from './domain/usage/bandwidth-meter.js';
+import { createBandwidthMeter, type BandwidthMeter } from './domain/usage/bandwidth-meter.js';
 import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
 import { createUsageService, type UsageService } from './domain/usage/usage.service.js';
 import { createRedis } from './lib/redis.js';
@@ -59,6 +59,7 @@ export type Deps = {
   variants: VariantsService;
   watermarks: WatermarksService;
   usage: UsageService;
+  bandwidth: BandwidthMeter;
   rateLimits: RateLimits;
   metrics: Metrics;
   urlSigner: UrlSigner;
@@ -145,7 +146,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
 
   return {
     config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, watermarks,
-    usage: usageService, rateLimits, metrics, urlSigner,
+    usage: usageService, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'storage', check: () => blobs.ping() },

@@ -30,12 +30,18 @@ const GRAVITY: Record<WatermarkPosition, string> = {
   center: 'centre',
 };
 
+/** C's rint(): to the nearest integer, halves to even. */
+const rint = (x: number): number => {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
 /**
- * The size renderImage produces for a source of `source` display size (one frame): its box (boxWithoutUpscaling),
- * then sharp's resize rules — shrink factors per side, never below 1 unless the box is a forced fill; cover
- * crops to the box and contain pads to it.
+ * The size renderImage produces for a source of `source` display size (one frame; `animated` when it keeps
+ * every frame): its box (boxWithoutUpscaling), then sharp's resize rules — shrink factors per side, never below
+ * 1 unless the box is a forced fill; cover crops to the box and contain pads to it.
  */
-export function outputSizeOf(source: Size, resize: { w?: number | undefined; h?: number | undefined; fit: Fit }): Size {
+export function outputSizeOf(source: Size, resize: { w?: number | undefined; h?: number | undefined; fit: Fit }, animated = false): Size {
   const { width: W, height: H } = source;
   if (resize.w === undefined && resize.h === undefined) return { width: W, height: H };
   const { w, h, fit } = boxWithoutUpscaling(resize, W, H);
@@ -56,7 +62,8 @@ export function outputSizeOf(source: Size, resize: { w?: number | undefined; h?:
     vs = Math.max(1, vs);
   }
   const rw = Math.max(1, Math.round(W / Math.min(hs, W)));
-  const rh = Math.max(1, Math.round(H / Math.min(vs, H)));
+  // Animations resize as a strip of whole frames: sharp rounds the frame height with rint().
+  const rh = Math.max(1, (animated ? rint : Math.round)(H / Math.min(vs, H)));
   if (fit === 'cover') return { width: Math.min(rw, w ?? rw), height: Math.min(rh, h ?? rh) };
   if (fit === 'contain') return { width: Math.max(rw, w ?? rw), height: Math.max(rh, h ?? rh) };
   return { width: rw, height: rh };

@@ -120,8 +120,14 @@ export function createLocalStore(root: string): BlobStore {
       const meta = metaOf(key);
       const tmp = path.join(tmpDir, randomUUID());
       let size = 0;
+      // A body that fails before the pipeline is attached must not become an unhandled 'error'.
+      let early: unknown;
+      const onEarly = (e: unknown) => (early ??= e);
+      body.on('error', onEarly);
       try {
         await mkdir(tmpDir, { recursive: true });
+        body.off('error', onEarly);
+        if (early !== undefined) throw early;
         await pipeline(
           body,
           async function* count(source: AsyncIterable<Buffer | string>) {

@@ -56,7 +56,7 @@ describe('probeImage', () => {
     const stored = await sharp(fixture('photo-exif-orient6-gps.jpg')).metadata();
     assert.deepEqual([stored.width, stored.height, stored.orientation], [200, 320, 6]);
     const probe = await probeImage(fixturePath('photo-exif-orient6-gps.jpg'), limits); // a path works too
-    assert.deepEqual(probe, { width: 320, height: 200, format: 'jpeg', pages: 1, hasAlpha: false, orientation: 6 });
+    assert.deepEqual(probe, { width: 320, height: 200, format: 'jpeg', pages: 1, hasAlpha: false, hasMetadata: true, orientation: 6 });
   });
 
   it('the GPS fixture really carries GPS and the CMYK one really is CMYK', async () => {

@@ -17,7 +17,7 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
   async function flush(): Promise<void> {
     if (flushing) return flushing;
     if (pending.size === 0) return;
-    const batch = [...pending.entries()].map(([userId, v]) => ({ userId, month: v.month, bytes: v.bytes }));
+    const batch = [...pending.entries()].map(([key, v]) => ({ userId: key.slice(0, key.lastIndexOf('|')), month: v.month, bytes: v.bytes }));
     pending.clear();
     flushing = (async () => {
       for (const entry of batch) {
@@ -40,9 +40,11 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
     record(userId: string, bytes: number): void {
       if (bytes <= 0) return;
       const month = monthOf(clock.now());
-      const p = pending.get(userId);
-      if (p && p.month === month) p.bytes += bytes;
-      else pending.set(userId, { month, bytes: (p?.month === month ? p.bytes : 0) + bytes });
+      // keyed by user and month, so bytes of a month that just ended are still written to that month
+      const key = `${userId}|${month}`;
+      const p = pending.get(key);
+      if (p) p.bytes += bytes;
+      else pending.set(key, { month, bytes });
     },
 
     /** Bytes served this month to the owner's images: stored total (cached) + pending here. */
@@ -54,8 +56,7 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
         s = { month, bytes: await usage.bandwidth(userId, month), at: now };
         stored.set(userId, s);
       }
-      const p = pending.get(userId);
-      return s.bytes + (p && p.month === month ? p.bytes : 0);
+      return s.bytes + (pending.get(`${userId}|${month}`)?.bytes ?? 0);
     },
 
     flush,

@@ -68,8 +68,8 @@ export function createWatermarkOverlays(deps: Deps) {
     /** The overlay for this image rendered with `spec`; undefined when the output is too small to carry a mark. */
     async overlayFor(t: WatermarkTemplateRow, row: ImageRow, spec: RenderSpec): Promise<Overlay | undefined> {
       if (row.width === null || row.height === null) throw new AppError('INVALID_IMAGE_PARAMS', 'This image cannot carry a watermark', { param: 'wm' });
-      const frame = outputSizeOf({ width: row.width, height: row.height }, spec);
       const frames = isAnimatedOutput(row.frames, spec.format, row.mimeType) ? row.frames : 1;
+      const frame = outputSizeOf({ width: row.width, height: row.height }, spec, frames > 1);
       const key = `${t.id}|${t.updatedAt}|${frame.width}x${frame.height}x${frames}`;
       const hit = cache.get(key);
       if (hit) return hit.overlay;
