@@ -94,6 +94,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const secret = await resolveJwtSecret(config);
   const signer = createTokenSigner(secret, config.accessTokenTtlSeconds, clock.now);
 
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const users = createUsersRepo(db.db);
   const sessionsRepo = createSessionsRepo(db.db);
   const apiKeysRepo = createApiKeysRepo(db.db, db.dialect);
@@ -108,13 +109,18 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
   const bandwidth = createBandwidthMeter(usage, clock, { log });
-  const uploads = createUploadService({ images: imagesRepo, usage, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log });
+  const uploads = createUploadService({
+    images: imagesRepo, usage, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log,
+    onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
+  });
   const selfHosts = [...new Set([new URL(config.publicUrl).hostname, new URL(config.mediaBaseUrl).hostname])];
   configureRenderer({ threads: config.renderConcurrency });
   const variants = createVariantsService({
     variants: createVariantsRepo(db.db), blobs, clock, log,
     limits: { maxPixels: 200_000_000, maxFrames: 4, maxOutputSide: 4096 },
     renderConcurrency: config.renderConcurrency, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
+    onRender: () => metrics.renders.inc(),
+    onCacheHit: (tier) => metrics.cacheHits.inc({ tier }),
   });
   const watermarksRepo = createWatermarksRepo(db.db, db.dialect);
   const watermarks = createWatermarksService({ watermarks: watermarksRepo, images: imagesRepo, plans, clock });
@@ -122,8 +128,9 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const images = createImagesService({
     images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log, onDeleted: (id) => variants.forget(id),
   });
-  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, watermarks: overlays, clock, selfHosts });
-  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
+  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, watermarks: overlays, clock, selfHosts,
+    onServed: (bytes) => metrics.bytesServed.inc(bytes),
+  });
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
   const r = config.rateLimits;
   const rateLimits = createRateLimits({

@@ -55,6 +55,7 @@ type Deps = {
   previewsPerMinute?: number;
   /** Uncached renders one IP may cause per minute (floods of unique transform URLs). */
   rendersPerIpPerMinute?: number;
+  onServed?: (bytes: number) => void;
 };
 
 export function createDeliveryService(deps: Deps) {
@@ -151,7 +152,10 @@ export function createDeliveryService(deps: Deps) {
       return deps.variants.get(plan.row, spec, plan.canonical, { preview: plan.preview, beforeRender: () => limitRenders(plan.ip) });
     },
 
-    recordServed: (row: ImageRow, bytes: number): void => deps.bandwidth.record(row.userId, bytes),
+    recordServed(row: ImageRow, bytes: number): void {
+      deps.bandwidth.record(row.userId, bytes);
+      deps.onServed?.(bytes);
+    },
   };
 }
 

@@ -30,6 +30,7 @@ type Deps = {
   clock: Clock;
   spoolDir: string;
   log: { warn(obj: object, msg: string): void };
+  onStored?: (bytes: number) => void;
 };
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -121,6 +122,7 @@ export function createUploadService(deps: Deps) {
         if (raced) return { row: raced, duplicate: true };
         throw err;
       }
+      deps.onStored?.(row.sizeBytes);
       return { row, duplicate: false };
     },
   };

@@ -25,6 +25,9 @@ type Deps = {
   hotBytes: number;
   originalCacheBytes: number;
   log: { warn(obj: object, msg: string): void };
+  /** Counters for renders and cache hits (Prometheus). */
+  onRender?: () => void;
+  onCacheHit?: (tier: 'memory' | 'store') => void;
 };
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -57,6 +60,7 @@ export function createVariantsService(deps: Deps) {
   async function render(row: ImageRow, spec: RenderSpec): Promise<Variant> {
     const input = await original(row);
     stats.renders++;
+    deps.onRender?.();
     try {
       const out = await renderImage(input, spec, deps.limits);
       return { data: out.data, mimeType: out.mimeType, size: out.data.length };
@@ -95,6 +99,7 @@ export function createVariantsService(deps: Deps) {
       const inMemory = hot.get(key);
       if (inMemory) {
         stats.hotHits++;
+        deps.onCacheHit?.('memory');
         return inMemory;
       }
       return flight(key, async () => {
@@ -104,6 +109,7 @@ export function createVariantsService(deps: Deps) {
             const data = await readAll(await blobs.get(storageKeys.imageVariant(row.userId, row.id, key)));
             const v = { data, mimeType: known.mimeType, size: data.length };
             stats.storeHits++;
+            deps.onCacheHit?.('store');
             hot.set(key, v);
             return v;
           } catch (err) {
