@@ -79,11 +79,14 @@ export function isAnimatedOutput(frames: number, format: OutputFormat | 'origina
 // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** One line of at most 100 characters, without the characters XML cannot carry. */
+const cleanLine = (text: string): string => [...text.replace(XML_INVALID, '').replace(/[\t\n\r]+/g, ' ')].slice(0, WATERMARK_TEXT_MAX).join('');
+
+const escapeXml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
 /** Text safe to put inside an SVG element: invalid characters dropped, markup escaped, at most 100 characters. */
-export function escapeSvgText(text: string): string {
-  const clean = [...text.replace(XML_INVALID, '').replace(/[\t\n\r]+/g, ' ')].slice(0, WATERMARK_TEXT_MAX).join('');
-  return clean.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export const escapeSvgText = (text: string): string => escapeXml(cleanLine(text));
 
 /** Rough advance of the text in ems: wide scripts count one em, the rest about 0.62. */
 function emWidth(text: string): number {
@@ -95,13 +98,13 @@ function emWidth(text: string): number {
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 const marginOf = (frame: Size) => Math.max(2, Math.round(Math.min(frame.width, frame.height) * 0.02));
 /**
- * The room a mark may take on a side of `n` pixels. outputSizeOf is exact for PNG, GIF and animated sources;
- * JPEG/WebP shrink-on-load can round a derived side a pixel or two lower, so a mark keeps clear of the edge.
+ * The room a mark may take on a side of `n` pixels. outputSizeOf is exact for PNG, WebP and animations; JPEG
+ * shrink-on-load can round a derived side a few pixels lower, so a single-frame mark keeps clear of the edge.
  */
 const room = (n: number) => n - 2 - Math.ceil(n * 0.02);
 
 async function textMark(spec: Extract<WatermarkSpec, { kind: 'text' }>, frame: Size): Promise<Buffer | undefined> {
-  const text = [...spec.text.replace(XML_INVALID, '').replace(/[\t\n\r]+/g, ' ')].slice(0, WATERMARK_TEXT_MAX).join('').trim();
+  const text = cleanLine(spec.text).trim();
   if (text === '') return undefined;
   const margin = marginOf(frame);
   const roomW = room(frame.width) - 2 * margin;
@@ -119,7 +122,7 @@ async function textMark(spec: Extract<WatermarkSpec, { kind: 'text' }>, frame: S
     `<svg xmlns="http://www.w3.org/2000/svg" width="${boxW}" height="${boxH}">` +
     `<g opacity="${clamp(spec.opacity, 0, 1)}"><text x="${x}" y="${(boxH / 2 + size * 0.35).toFixed(1)}" font-family="DejaVu Sans, Arial, sans-serif" ` +
     `font-size="${size}" fill="#ffffff" stroke="#000000" stroke-opacity="0.6" stroke-width="${stroke}" paint-order="stroke" ` +
-    `text-anchor="${anchor}">${escapeSvgText(text)}</text></g></svg>`;
+    `text-anchor="${anchor}">${escapeXml(text)}</text></g></svg>`;
   return sharp(Buffer.from(svg), { density: 72 }).png().toBuffer();
 }
 

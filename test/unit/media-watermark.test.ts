@@ -1,5 +1,7 @@
 // The pure watermark helpers: output sizes agree with what sharp renders, text is escaped, marks fit.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { renderImage } from '../../src/media/render.js';
@@ -18,6 +20,14 @@ describe('media/watermark', () => {
           assert.deepEqual(outputSizeOf({ width: W!, height: H! }, { w, h, fit }), { width: out.width, height: out.height }, `${W}x${H} ${fit} ${w}x${h}`);
         }
       }
+    }
+  });
+
+  it('outputSizeOf predicts the frame size of animations (frame heights round half to even)', async () => {
+    const gif = await readFile(path.resolve(import.meta.dirname, '../fixtures/animated.gif'));
+    for (const w of [14, 22, 38, 40, 63]) {
+      const out = await renderImage(gif, { w, fit: 'inside', format: 'webp', q: 80 }, limits);
+      assert.deepEqual(outputSizeOf({ width: 64, height: 48 }, { w, fit: 'inside' }, true), { width: out.width, height: out.height }, `w=${w}`);
     }
   });
 

@@ -16,7 +16,7 @@ import { requireWatermarkPlan } from './watermark-policy.js';
 type Deps = {
   watermarks: Pick<WatermarksRepo, 'findById'>;
   blobs: BlobStore;
-  /** Bytes of built overlays kept in memory. */
+  /** Bytes of built overlays (and of mark images) kept in memory. */
   cacheBytes?: number;
   /** Pixel budget for decoding an image mark. */
   maxPixels?: number;
@@ -34,14 +34,19 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 export function createWatermarkOverlays(deps: Deps) {
   const cache = new ByteLru<Cached>(deps.cacheBytes ?? 16 * 1024 * 1024);
+  // Mark images are immutable (an image id never changes its bytes): one read serves every output size.
+  const sources = new ByteLru<{ data: Buffer; size: number }>(deps.cacheBytes ?? 16 * 1024 * 1024);
   const flight = singleFlight<Cached>();
 
   async function specOf(t: WatermarkTemplateRow): Promise<WatermarkSpec> {
     const position = t.position as WatermarkPosition;
     if (t.kind === 'text') return { kind: 'text', text: t.text ?? '', fontSize: t.fontSize, opacity: t.opacity, position };
     if (t.imageId === null) throw new AppError('INVALID_IMAGE_PARAMS', 'The watermark template has no image', { param: 'wm' });
+    const known = sources.get(t.imageId);
+    if (known) return { kind: 'image', image: known.data, opacity: t.opacity, position };
     try {
       const image = await readAll(await deps.blobs.get(storageKeys.imageOriginal(t.userId, t.imageId)));
+      sources.set(t.imageId, { data: image, size: image.length });
       return { kind: 'image', image, opacity: t.opacity, position };
     } catch (err) {
       if (err instanceof BlobNotFoundError) throw new AppError('INVALID_IMAGE_PARAMS', 'The watermark image no longer exists', { param: 'wm' });

@@ -1,6 +1,6 @@
 // Watermark templates (SPEC §15): CRUD for pro_plus accounts. Every call passes the plan gate first; a PATCH
 // may carry If-Unmodified-Since and is applied by compare-and-set, so a stale writer learns it lost.
-import { AppError, quotaExceeded, validationError } from '../../errors/app-error.js';
+import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
 import type { WatermarkTemplatePatch, WatermarksRepo, WatermarkTemplateView } from '../../db/repos/watermarks.repo.js';
@@ -92,7 +92,7 @@ export function createWatermarksService(deps: Deps) {
         updatedAt: now,
       };
       checkComplete(row);
-      if (!(await watermarks.insertWithinLimit(row, maxTemplates))) throw quotaExceeded('watermark_template_count', { limit: maxTemplates });
+      if (!(await watermarks.insertWithinLimit(row, maxTemplates))) throw new AppError('VALIDATION_ERROR', `Validation error: an account may hold at most ${maxTemplates} watermark templates; delete one first`, { field: 'templates', limit: maxTemplates });
       return own(p, row.id);
     },
 

@@ -52,7 +52,7 @@ export const patchTemplateSchema = {
   tags,
   description: 'Changes the given fields. With `If-Unmodified-Since` (ISO 8601 or HTTP-date), a template changed after that time is left alone: 412.',
   params: IdParams,
-  headers: Type.Object({ 'if-unmodified-since': Type.Optional(Type.String({ maxLength: 100 })) }),
+  headers: Type.Object({ 'if-unmodified-since': Type.Optional(Type.String({ description: 'ISO 8601 or HTTP-date; an unparsable value is ignored' })) }),
   body: Type.Object({ ...fields, name: Type.Optional(fields.name), type: Type.Optional(fields.type) }),
   response: { 200: Envelope(WatermarkTemplateSchema), 412: PreconditionFailedBody, ...errors(400, 401, 403, 404, 409, 422) },
 };
