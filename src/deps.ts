@@ -126,10 +126,15 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const watermarks = createWatermarksService({ watermarks: watermarksRepo, images: imagesRepo, plans, clock });
   const overlays = createWatermarkOverlays({ watermarks: watermarksRepo, blobs });
   const images = createImagesService({
-    images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log, onDeleted: (id) => variants.forget(id),
+    images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log,
+    onChanged: (id) => {
+      variants.forget(id);
+      delivery.forget(id);
+    },
   });
   const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, watermarks: overlays, clock, selfHosts,
     onServed: (bytes) => metrics.bytesServed.inc(bytes),
+    cacheMs: config.deliveryCacheMs,
   });
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
   const r = config.rateLimits;

@@ -39,6 +39,7 @@ const EnvSchema = Type.Object({
   PICORA_RATE_MUTATION_PER_MIN: Int(1, 1_000_000, 120),
   PICORA_RATE_AUTH_PER_MIN: Int(1, 1_000_000, 20),
   PICORA_RATE_PER_HOUR: Int(1, 100_000_000, 5000),
+  PICORA_DELIVERY_CACHE_MS: Int(0, 60_000, 1000),
   PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
   PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
 });
@@ -67,6 +68,8 @@ export type Config = {
   rateLimits: { readPerMin: number; uploadPerMin: number; mutationPerMin: number; authPerMin: number; perHour: number };
   /** Renders at once, and libvips threads: sized to the cores unless set. */
   renderConcurrency: number;
+  /** How long the media host may reuse an image row (owner plans: 5×); 0 reads the database every time. */
+  deliveryCacheMs: number;
   variantCacheBytes: number;
   originalCacheBytes: number;
   version: string;
@@ -138,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perHour: e.PICORA_RATE_PER_HOUR,
     },
     renderConcurrency: e.PICORA_RENDER_CONCURRENCY ?? availableParallelism(),
+    deliveryCacheMs: e.PICORA_DELIVERY_CACHE_MS,
     variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,
     originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,
     version,

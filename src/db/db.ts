@@ -15,6 +15,25 @@ export type DbHandle = { db: Db; dialect: 'sqlite' | 'postgres'; ping(): Promise
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running a point lookup.
+ * Statements are kept per SQL text (bounded) and reused — better-sqlite3 statements are reusable.
+ */
+function withStatementCache(database: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = database.prepare.bind(database);
+  database.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  }) as typeof database.prepare;
+  return database;
+}
+
 export function createDb(config: DatabaseConfig): DbHandle {
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({
@@ -36,7 +55,7 @@ export function createDb(config: DatabaseConfig): DbHandle {
     };
   }
   if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true });
-  const database = new SQLite(config.file);
+  const database = withStatementCache(new SQLite(config.file));
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');

@@ -36,10 +36,12 @@ export async function startTestApp(
   const dataDir = await mkdtemp(path.join(tmpdir(), 'picora-test-'));
   const cleanups: Array<() => Promise<void>> = [];
   // Generous rate limits by default: most suites send hundreds of requests from one address in seconds.
-  // The rate-limit tests set their own.
+  // The rate-limit tests set their own. The delivery cache is off unless a test turns it on.
   const generous = {
     PICORA_RATE_READ_PER_MIN: '1000000', PICORA_RATE_UPLOAD_PER_MIN: '1000000', PICORA_RATE_MUTATION_PER_MIN: '1000000',
     PICORA_RATE_AUTH_PER_MIN: '1000000', PICORA_RATE_PER_HOUR: '100000000',
+    // tests change plans and rows directly in the database and expect the next request to see it
+    PICORA_DELIVERY_CACHE_MS: '0',
   };
   const env: Record<string, string> = { PICORA_DATA_DIR: dataDir, PICORA_LOG_LEVEL: 'silent', ...generous, ...options.env };
   if (backend.db === 'postgres') {

@@ -12,6 +12,7 @@ import type { BlobStore, ByteRange } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import { hasScope, type Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import type { RenderSpec } from '../../media/render.js';
 import { canonicalParams, hasTransform, negotiateFormat, ParamError, parseTransform, signedParams, type TransformParams } from '../../media/transform-params.js';
 import type { BandwidthMeter } from '../usage/bandwidth-meter.js';
@@ -56,12 +57,20 @@ type Deps = {
   /** Uncached renders one IP may cause per minute (floods of unique transform URLs). */
   rendersPerIpPerMinute?: number;
   onServed?: (bytes: number) => void;
+  /** Reuse of image rows in ms (owner plans 5×); 0 disables the cache. */
+  cacheMs?: number;
 };
 
 export function createDeliveryService(deps: Deps) {
   const { images, blobs, signer, clock } = deps;
   const previews = new RateLimiterMemory({ points: deps.previewsPerMinute ?? 60, duration: 60 });
   const rendersPerIp = new RateLimiterMemory({ points: deps.rendersPerIpPerMinute ?? 600, duration: 60 });
+  // The hot path reads no database on repeat requests: image rows for `cacheMs` (1 s by default; this
+  // instance drops an entry at once when the image changes here, other instances see a change within the
+  // TTL) and owner plans for 5 × that.
+  const cacheMs = deps.cacheMs ?? 1000;
+  const rows = new TtlCache<ImageRow | null>(cacheMs, 50_000);
+  const ownerPlans = new TtlCache<PlanRow | null>(cacheMs * 5, 10_000);
 
   async function limitRenders(ip: string | undefined): Promise<void> {
     if (!ip) return;
@@ -75,8 +84,10 @@ export function createDeliveryService(deps: Deps) {
   }
 
   async function checkBandwidth(row: ImageRow): Promise<PlanRow> {
-    const owner = await deps.users.findById(row.userId);
-    const plan = owner ? await deps.plans.findById(owner.plan) : undefined;
+    const plan = await ownerPlans.through(row.userId, async () => {
+      const owner = await deps.users.findById(row.userId);
+      return (owner ? await deps.plans.findById(owner.plan) : undefined) ?? null;
+    });
     if (!plan) throw new AppError('NOT_FOUND', 'Image not found');
     if ((await deps.bandwidth.used(row.userId)) >= plan.imgBandwidthBytes) throw quotaExceeded('img_bandwidth', { limit: plan.imgBandwidthBytes });
     return plan;
@@ -107,7 +118,7 @@ export function createDeliveryService(deps: Deps) {
       const params = parse(req.query);
       const { exp, sig, original } = req.query as Record<string, string | undefined>;
       const m = FILE.exec(req.file);
-      const row = m ? await images.findById(m[1]!) : undefined;
+      const row = m ? await rows.through(m[1]!, async () => (await images.findById(m[1]!)) ?? null) : null;
       if (!row) throw new AppError('NOT_FOUND', 'Image not found');
 
       const isOwner = !!req.principal && req.principal.userId === row.userId && hasScope(req.principal, 'media.read');
@@ -142,6 +153,11 @@ export function createDeliveryService(deps: Deps) {
         varyAccept: wanted !== CLEAN && wanted.fmt === 'auto',
         spec: { w: wanted.w, h: wanted.h, fit: wanted.fit, format, q: wanted.q },
       };
+    },
+
+    /** Drops what this instance cached about an image (after a change or a delete here). */
+    forget(imageId: string): void {
+      rows.delete(imageId);
     },
 
     open: (row: ImageRow, range?: ByteRange): Promise<Readable> => blobs.get(storageKeys.imageOriginal(row.userId, row.id), range),

@@ -24,8 +24,8 @@ type Deps = {
   clock: Clock;
   mediaBaseUrl: string;
   log: { warn(obj: object, msg: string): void };
-  /** Drops what memory caches hold for a deleted image. */
-  onDeleted?: (imageId: string) => void;
+  /** Drops what memory caches hold for an image that changed or was deleted. */
+  onChanged?: (imageId: string) => void;
 };
 
 const DAY_MS = 86_400_000;
@@ -54,7 +54,7 @@ export function createImagesService(deps: Deps) {
     const row = await images.delete(id);
     if (!row) throw new AppError('NOT_FOUND', 'Image not found');
     await usage.releaseStorage(row.userId, row.sizeBytes, 1);
-    deps.onDeleted?.(row.id);
+    deps.onChanged?.(row.id);
     await removeObjects(row);
   }
 
@@ -94,6 +94,7 @@ export function createImagesService(deps: Deps) {
         set.allowedReferers = list === null ? null : JSON.stringify(list);
       }
       await images.update(id, set, tags);
+      deps.onChanged?.(id);
       return (await images.findById(id))!;
     },
 

@@ -4,7 +4,16 @@
 import type { UsageRepo } from '../../db/repos/usage.repo.js';
 import type { Clock } from '../../lib/clock.js';
 
-const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+let lastMonth = { from: 0, to: -1, month: '' };
+/** 'YYYY-MM' of a time; remembered for the rest of that month (this runs on every served request). */
+function monthOf(ms: number): string {
+  if (ms >= lastMonth.from && ms < lastMonth.to) return lastMonth.month;
+  const d = new Date(ms);
+  const from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const to = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  lastMonth = { from, to, month: d.toISOString().slice(0, 7) };
+  return lastMonth.month;
+}
 
 type Options = { flushEveryMs?: number; cacheMs?: number; log: { warn(obj: object, msg: string): void } };
 

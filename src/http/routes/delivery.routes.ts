@@ -2,6 +2,7 @@
 // The delivery service authorises and decides what to send; here: validators (ETag → 304 before any
 // byte is read or rendered), ranges, cache headers. A wrong extension for an id still serves the image
 // with its stored type (no redirect).
+import type {} from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeliveredImage as ImageRow, DeliveryService } from '../../domain/images/delivery.service.js';
 
@@ -51,6 +52,8 @@ export function deliveryRoutes(deps: { delivery: DeliveryService; pathPrefix: st
       ip: request.ip,
     });
     const { row } = plan;
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cross-origin-resource-policy', 'cross-origin');
     const preview = plan.kind === 'variant' && plan.preview;
     reply.header('etag', plan.etag);
     reply.header('cache-control', cacheControl(row, preview));
@@ -86,7 +89,10 @@ export function deliveryRoutes(deps: { delivery: DeliveryService; pathPrefix: st
   return async function (app: FastifyInstance): Promise<void> {
     const route = `${deps.pathPrefix}/:file`;
     const config = { auth: 'optional' as const };
-    app.get(route, { config, schema: { hide: true }, exposeHeadRoute: false }, serve);
-    app.head(route, { config, schema: { hide: true } }, serve);
+    // Media answers skip helmet's page-oriented headers (frame, DNS-prefetch, …): the ones an image needs
+    // are set in serve(); this keeps the hot path short.
+    const helmet = false as const;
+    app.get(route, { config, schema: { hide: true }, exposeHeadRoute: false, helmet }, serve);
+    app.head(route, { config, schema: { hide: true }, helmet }, serve);
   };
 }
