@@ -45,6 +45,10 @@ export default tseslint.config(
     rules: restrict(['fastify', '@fastify/*', '**/http/**', '**/domain/**'], 'db and storage sit below domain.'),
   },
   {
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: restrict(['**/src/**', 'node:*', 'fastify', '@fastify/*'], 'the dashboard talks to the public API only, never to server code.'),
+  },
+  {
     files: ['src/media/**/*.ts'],
     rules: restrict(['**/db/**', '**/storage/**', '**/config/**', '**/http/**', '**/domain/**', 'fastify'], 'media is pure processing.'),
   },

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+echo "picora: building the dashboard…"
+npm run --silent build:web
 echo "picora: building…"
 npx tsc -p tsconfig.build.json
 exec node dist/main.js serve

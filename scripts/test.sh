@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+echo "== dashboard build (web/)"
+npm run --silent build:web
 echo "== lint"
 npx eslint .
 echo "== typecheck"

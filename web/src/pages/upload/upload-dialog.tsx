@@ -1,0 +1,80 @@
+// The Upload dialog: visibility and tags for the next uploads, a file picker and a drop zone.
+import { useEffect, useId, useRef } from 'react';
+import { TagInput } from '../../components/ui';
+import { useUploads } from './upload-context';
+
+const ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,image/avif,image/svg+xml,image/heic,image/heif,.heic,.heif';
+
+export function UploadDialog() {
+  const { dialogOpen, setDialogOpen, options, setOptions, add } = useUploads();
+  const ref = useRef<HTMLDialogElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const titleId = useId();
+  const tagsId = useId();
+
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (dialogOpen && !d.open) d.showModal();
+    else if (!dialogOpen && d.open) d.close();
+  }, [dialogOpen]);
+
+  const pick = (files: FileList | null) => {
+    if (!files?.length) return;
+    add(Array.from(files));
+    setDialogOpen(false);
+  };
+
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      onClose={() => setDialogOpen(false)}
+      onClick={(e) => e.target === ref.current && setDialogOpen(false)}
+    >
+      <div className="dialog-body">
+        <h2 id={titleId}>Upload images</h2>
+        <fieldset className="segmented">
+          <legend>Who can see them</legend>
+          <label>
+            <input type="radio" name="visibility" checked={options.isPublic} onChange={() => setOptions({ ...options, isPublic: true })} />
+            <span>Public link</span>
+          </label>
+          <label>
+            <input type="radio" name="visibility" checked={!options.isPublic} onChange={() => setOptions({ ...options, isPublic: false })} />
+            <span>Private</span>
+          </label>
+        </fieldset>
+        <p className="muted small">
+          {options.isPublic ? 'Anyone with the link can view them.' : 'Only you can view them; share with signed links.'}
+        </p>
+        <div className="field">
+          <label htmlFor={tagsId}>Tags</label>
+          <TagInput id={tagsId} tags={options.tags} onChange={(tags) => setOptions({ ...options, tags })} placeholder="e.g. travel, 2026 (Enter to add)" />
+        </div>
+        <div
+          className="dropzone"
+          onDragOver={(e) => e.preventDefault()}
+          onDrop={(e) => {
+            e.preventDefault();
+            e.stopPropagation();
+            pick(e.dataTransfer.files);
+          }}
+        >
+          <p>Drop files here, or anywhere on the page</p>
+          <button type="button" className="btn btn-primary" onClick={() => fileRef.current?.click()}>
+            Choose files…
+          </button>
+          <input ref={fileRef} type="file" multiple accept={ACCEPT} hidden onChange={(e) => pick(e.target.files)} data-testid="file-input" />
+          <small className="muted">JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC</small>
+        </div>
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={() => setDialogOpen(false)}>
+            Close
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}
