@@ -31,11 +31,9 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: genRequestId,
-    requestIdLogLabel: 'reqId',
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    maxParamLength: 200,
-    disableRequestLogging: false,
+    routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { allErrors: false, removeAdditional: true, coerceTypes: 'array' } },
   }) as unknown as FastifyInstance;
 

@@ -46,6 +46,9 @@ export function createDb(config: DatabaseConfig): DbHandle {
           oid === INT8_OID || oid === NUMERIC_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection that the server closes (restart, failover, a dropped database) emits 'error' on
+    // the pool; unhandled, that would end the process. pg already discards the broken client.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
     return {
       db,
