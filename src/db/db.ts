@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -49,13 +49,7 @@ export function createDb(config: DatabaseConfig): DbHandle {
     // An idle connection that the server closes (restart, failover, a dropped database) emits 'error' on
     // the pool; unhandled, that would end the process. pg already discards the broken client.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-    return {
-      db,
-      dialect: 'postgres',
-      ping: async () => void (await sql`select 1`.execute(db)),
-      close: () => db.destroy(),
-    };
+    return handle(new PostgresDialect({ pool }), 'postgres');
   }
   if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true });
   const database = withStatementCache(new SQLite(config.file));
@@ -63,11 +57,10 @@ export function createDb(config: DatabaseConfig): DbHandle {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
-  return {
-    db,
-    dialect: 'sqlite',
-    ping: async () => void (await sql`select 1`.execute(db)),
-    close: () => db.destroy(),
-  };
+  return handle(new SqliteDialect({ database }), 'sqlite');
+}
+
+function handle(dialect: Dialect, name: DbHandle['dialect']): DbHandle {
+  const db = new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] });
+  return { db, dialect: name, ping: async () => void (await sql`select 1`.execute(db)), close: () => db.destroy() };
 }

@@ -72,16 +72,20 @@ export function createDeliveryService(deps: Deps) {
   const rows = new TtlCache<ImageRow | null>(cacheMs, 50_000);
   const ownerPlans = new TtlCache<PlanRow | null>(cacheMs * 5, 10_000);
 
-  async function limitRenders(ip: string | undefined): Promise<void> {
-    if (!ip) return;
+  /** One request against an in-memory limiter; RATE_LIMITED with Retry-After when it is spent. */
+  async function consumeOrRefuse(limiter: RateLimiterMemory, key: string, message: string): Promise<void> {
     try {
-      await rendersPerIp.consume(ip);
+      await limiter.consume(key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const s = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new AppError('RATE_LIMITED', 'Too many new image variants requested from this address', { retryAfterSec: s }, { 'retry-after': String(s) });
+      throw new AppError('RATE_LIMITED', message, { retryAfterSec: s }, { 'retry-after': String(s) });
     }
   }
+
+  const limitRenders = async (ip: string | undefined): Promise<void> =>
+    ip ? consumeOrRefuse(rendersPerIp, ip, 'Too many new image variants requested from this address') : undefined;
+  const limitPreview = (ownerId: string): Promise<void> => consumeOrRefuse(previews, ownerId, 'Preview rate limit exceeded (60 per minute)');
 
   async function checkBandwidth(row: ImageRow): Promise<PlanRow> {
     const plan = await ownerPlans.through(row.userId, async () => {
@@ -99,16 +103,6 @@ export function createDeliveryService(deps: Deps) {
     } catch (err) {
       if (err instanceof ParamError) throw new AppError('INVALID_IMAGE_PARAMS', err.message, { param: err.param });
       throw err;
-    }
-  }
-
-  async function limitPreview(ownerId: string): Promise<void> {
-    try {
-      await previews.consume(ownerId);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const s = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new AppError('RATE_LIMITED', 'Preview rate limit exceeded (60 per minute)', { retryAfterSec: s }, { 'retry-after': String(s) });
     }
   }
 
