@@ -34,6 +34,7 @@ import { configureRenderer } from './media/render.js';
 import { createBandwidthMeter, type BandwidthMeter } from './domain/usage/bandwidth-meter.js';
 import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
 import { createUsageService, type UsageService } from './domain/usage/usage.service.js';
+import { semaphore } from './lib/concurrency.js';
 import { createRedis } from './lib/redis.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ReadinessCheck } from './http/routes/health.routes.js';
@@ -109,8 +110,11 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
   const bandwidth = createBandwidthMeter(usage, clock, { log });
+  // Upload decodes and renders share one limit sized to the cores: decoding is where memory and CPU go.
+  const decodeLimit = semaphore(config.renderConcurrency);
   const uploads = createUploadService({
     images: imagesRepo, usage, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log,
+    maxImageSide: config.maxImageSide, decodeLimit,
     onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
   });
   const selfHosts = [...new Set([new URL(config.publicUrl).hostname, new URL(config.mediaBaseUrl).hostname])];
@@ -118,7 +122,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const variants = createVariantsService({
     variants: createVariantsRepo(db.db), blobs, clock, log,
     limits: { maxPixels: 200_000_000, maxFrames: 4, maxOutputSide: 4096 },
-    renderConcurrency: config.renderConcurrency, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
+    renderConcurrency: config.renderConcurrency, decodeLimit, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
     onRender: () => metrics.renders.inc(),
     onCacheHit: (tier) => metrics.cacheHits.inc({ tier }),
   });
@@ -135,6 +139,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, watermarks: overlays, clock, selfHosts,
     onServed: (bytes) => metrics.bytesServed.inc(bytes),
     cacheMs: config.deliveryCacheMs,
+    rendersPerIpPerMinute: config.rendersPerIpPerMin,
   });
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
   const r = config.rateLimits;

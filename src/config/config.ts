@@ -40,6 +40,8 @@ const EnvSchema = Type.Object({
   PICORA_RATE_AUTH_PER_MIN: Int(1, 1_000_000, 20),
   PICORA_RATE_PER_HOUR: Int(1, 100_000_000, 5000),
   PICORA_DELIVERY_CACHE_MS: Int(0, 60_000, 1000),
+  PICORA_RENDERS_PER_IP_PER_MIN: Int(1, 100_000_000, 600),
+  PICORA_MAX_IMAGE_SIDE: Int(256, 65_535, 16_384),
   PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
   PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
 });
@@ -70,6 +72,10 @@ export type Config = {
   renderConcurrency: number;
   /** How long the media host may reuse an image row (owner plans: 5×); 0 reads the database every time. */
   deliveryCacheMs: number;
+  /** Uncached renders one client address may cause per minute. */
+  rendersPerIpPerMin: number;
+  /** Longest side an uploaded image may have (decoding memory grows with width). */
+  maxImageSide: number;
   variantCacheBytes: number;
   originalCacheBytes: number;
   version: string;
@@ -142,6 +148,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     renderConcurrency: e.PICORA_RENDER_CONCURRENCY ?? availableParallelism(),
     deliveryCacheMs: e.PICORA_DELIVERY_CACHE_MS,
+    rendersPerIpPerMin: e.PICORA_RENDERS_PER_IP_PER_MIN,
+    maxImageSide: e.PICORA_MAX_IMAGE_SIDE,
     variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,
     originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,
     version,

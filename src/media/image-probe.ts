@@ -17,6 +17,8 @@ export interface PixelLimits {
   maxPixels: number;
   /** How many full-size frames the budget of an animation allows (see animationPixelBudget). */
   maxFrames: number;
+  /** Longest side allowed: decoding memory grows with width, whatever the pixel count. */
+  maxSide?: number;
 }
 
 export type ProbedFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'heif' | 'svg';
@@ -34,6 +36,8 @@ export interface ImageProbe {
   orientation?: number;
   /** The file carries EXIF, XMP or IPTC metadata (or an orientation) that renditions strip. */
   hasMetadata: boolean;
+  /** For still images: the placeholder, made by the same decode that verified the file. */
+  placeholder?: Placeholder;
 }
 
 export interface Placeholder {
@@ -78,6 +82,9 @@ export async function probeImage(input: Buffer | string, limits: PixelLimits): P
   const frameHeight = meta.pageHeight ?? meta.height;
   if (!(storedWidth > 0 && frameHeight > 0)) throw new MediaError('corrupt', 'image has no dimensions');
   const pages = Math.max(1, meta.pages ?? 1);
+  if (limits.maxSide !== undefined && (storedWidth > limits.maxSide || frameHeight > limits.maxSide)) {
+    throw new MediaError('too_many_pixels', `${storedWidth}×${frameHeight} has a side longer than ${limits.maxSide} pixels`);
+  }
   const framePixels = storedWidth * frameHeight;
   if (framePixels > limits.maxPixels) {
     throw new MediaError('too_many_pixels', `${storedWidth}×${frameHeight} is over the limit of ${limits.maxPixels} pixels`);
@@ -89,7 +96,12 @@ export async function probeImage(input: Buffer | string, limits: PixelLimits): P
     );
   }
 
-  if (format !== 'heic') await verifyDecodes(input, pages, limits);
+  // One decode per still image: the thumbnail that proves the file decodes is also the placeholder's source.
+  let placeholder: Placeholder | undefined;
+  if (format !== 'heic') {
+    if (pages === 1) placeholder = await thumbnailPlaceholder(input, limits.maxPixels);
+    else await verifyDecodes(input, pages, limits);
+  }
 
   const swap = meta.orientation !== undefined && meta.orientation >= 5 && meta.orientation <= 8;
   return {
@@ -100,6 +112,7 @@ export async function probeImage(input: Buffer | string, limits: PixelLimits): P
     hasAlpha: meta.hasAlpha,
     hasMetadata: Boolean(meta.exif || meta.xmp || meta.iptc) || (meta.orientation !== undefined && meta.orientation !== 1),
     ...(meta.orientation !== undefined ? { orientation: meta.orientation } : {}),
+    ...(placeholder ? { placeholder } : {}),
   };
 }
 
@@ -122,12 +135,16 @@ async function verifyDecodes(input: Buffer | string, pages: number, limits: Pixe
  * Blurhash (4×3 components) and dominant colour of the first frame, from a ≤ 32 px thumbnail of the
  * auto-oriented image. Transparent areas count as white for the blurhash and are ignored for the colour.
  */
-export async function computePlaceholder(input: Buffer | string, limits: Pick<PixelLimits, 'maxPixels'>): Promise<Placeholder> {
+export function computePlaceholder(input: Buffer | string, limits: Pick<PixelLimits, 'maxPixels'>): Promise<Placeholder> {
+  return thumbnailPlaceholder(input, limits.maxPixels);
+}
+
+async function thumbnailPlaceholder(input: Buffer | string, maxPixels: number): Promise<Placeholder> {
   let data: Buffer;
   let width: number;
   let height: number;
   try {
-    const result = await sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'error', sequentialRead: true })
+    const result = await sharp(input, { limitInputPixels: maxPixels, failOn: 'error', sequentialRead: true })
       .autoOrient()
       .resize(32, 32, { fit: 'inside' })
       .toColourspace('srgb')

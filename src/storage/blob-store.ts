@@ -11,6 +11,11 @@ export interface BlobStore {
   readonly kind: 'local' | 's3';
   /** Streams `body` to `key`. The object appears whole or not at all; on failure nothing remains. */
   put(key: string, body: Readable, options?: PutOptions): Promise<{ size: number }>;
+  /**
+   * Stores a local file under `key`. The file is moved when the store can (a local folder on the same
+   * disk: a rename, no copy), so it may be gone afterwards; otherwise it is streamed like `put`.
+   */
+  putFile(key: string, file: string, options?: PutOptions): Promise<{ size: number }>;
   /** A stream of the whole object or of an inclusive byte range; throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Size and type, or undefined when the key does not exist. */

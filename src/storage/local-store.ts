@@ -2,7 +2,7 @@
 // and are renamed into place, so an object appears whole or not at all. A content type, when given,
 // is kept in a sidecar under `<root>/.meta`. Names starting with "." are reserved and never listed.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, opendir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -60,6 +60,22 @@ export function createLocalStore(root: string): BlobStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
       }
+    }
+  }
+
+  /** Records (or clears) the content type of `key` in its sidecar. */
+  async function writeMeta(key: string, meta: string, contentType: string | undefined): Promise<void> {
+    try {
+      if (contentType === undefined) {
+        await rm(meta, { force: true });
+      } else {
+        const tmpMeta = path.join(tmpDir, `${randomUUID()}.meta`);
+        await mkdir(tmpDir, { recursive: true });
+        await writeFile(tmpMeta, JSON.stringify({ contentType }));
+        await moveInto(tmpMeta, meta);
+      }
+    } catch (err) {
+      throw fail('put (content type)', key, err);
     }
   }
 
@@ -144,17 +160,21 @@ export function createLocalStore(root: string): BlobStore {
         await rm(tmp, { force: true }).catch(() => undefined);
         throw fail('put', key, err);
       }
+      await writeMeta(key, meta, options.contentType);
+      return { size };
+    },
+
+    async putFile(key: string, source: string, options: PutOptions = {}) {
+      const file = fileOf(key);
+      let size: number;
       try {
-        if (options.contentType === undefined) {
-          await rm(meta, { force: true });
-        } else {
-          const tmpMeta = `${tmp}.meta`;
-          await writeFile(tmpMeta, JSON.stringify({ contentType: options.contentType }));
-          await moveInto(tmpMeta, meta);
-        }
+        size = (await stat(source)).size;
+        await moveInto(source, file);
       } catch (err) {
-        throw fail('put (content type)', key, err);
+        if ((err as NodeJS.ErrnoException).code === 'EXDEV') return this.put(key, createReadStream(source), options);
+        throw fail('putFile', key, err);
       }
+      await writeMeta(key, metaOf(key), options.contentType);
       return { size };
     },
 

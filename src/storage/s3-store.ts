@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 // The byte store on any S3-compatible server (AWS S3, Ceph radosgw, MinIO, …). Uploads stream through
 // lib-storage's Upload: one PutObject for small bodies, a bounded multipart upload for big ones, aborted
 // on failure so no object or orphaned part is left behind.
@@ -92,6 +93,10 @@ export function createS3Store(opts: S3StoreOptions): BlobStore {
 
   return {
     kind: 's3',
+
+    putFile(key: string, file: string, options: PutOptions = {}) {
+      return this.put(key, createReadStream(file), options);
+    },
 
     async put(key: string, body: Readable, options: PutOptions = {}) {
       let size = 0;

@@ -1,5 +1,6 @@
 // Byte stores that fail on purpose, to test what a failed write leaves behind. Not a mock of our storage:
 // the real store still receives the bytes, only the body is cut off part-way.
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { BlobStore } from '../../src/storage/blob-store.js';
 
@@ -26,6 +27,7 @@ export function failingStore(inner: BlobStore, afterBytes: number): BlobStore {
   return {
     kind: inner.kind,
     put: (key, body, options) => realPut(key, cutOff(body, afterBytes), options),
+    putFile: (key, file, options) => realPut(key, cutOff(createReadStream(file), afterBytes), options),
     get: (key, range) => inner.get(key, range),
     head: (key) => inner.head(key),
     delete: (key) => inner.delete(key),
@@ -40,10 +42,13 @@ export function failingStore(inner: BlobStore, afterBytes: number): BlobStore {
  * object, so this reaches them without rebuilding anything). Returns the undo.
  */
 export function swapPut(target: BlobStore, replacement: Pick<BlobStore, 'put'>): () => void {
-  const original = Object.getOwnPropertyDescriptor(target, 'put');
+  const originals = (['put', 'putFile'] as const).map((name) => [name, Object.getOwnPropertyDescriptor(target, name)] as const);
   const put = replacement.put.bind(replacement);
   Object.defineProperty(target, 'put', { value: put, configurable: true, writable: true });
+  // uploads hand the store a spooled file: route that through the replacement's put as well
+  const putFile: BlobStore['putFile'] = (key, file, options) => put(key, createReadStream(file), options);
+  Object.defineProperty(target, 'putFile', { value: putFile, configurable: true, writable: true });
   return () => {
-    if (original) Object.defineProperty(target, 'put', original);
+    for (const [name, d] of originals) if (d) Object.defineProperty(target, name, d);
   };
 }

@@ -56,7 +56,9 @@ describe('probeImage', () => {
     const stored = await sharp(fixture('photo-exif-orient6-gps.jpg')).metadata();
     assert.deepEqual([stored.width, stored.height, stored.orientation], [200, 320, 6]);
     const probe = await probeImage(fixturePath('photo-exif-orient6-gps.jpg'), limits); // a path works too
-    assert.deepEqual(probe, { width: 320, height: 200, format: 'jpeg', pages: 1, hasAlpha: false, hasMetadata: true, orientation: 6 });
+    const { placeholder, ...rest } = probe;
+    assert.deepEqual(rest, { width: 320, height: 200, format: 'jpeg', pages: 1, hasAlpha: false, hasMetadata: true, orientation: 6 });
+    assert.match(placeholder?.dominantColor ?? '', /^#[0-9a-f]{6}$/, 'stills get their placeholder from the verifying decode');
   });
 
   it('the GPS fixture really carries GPS and the CMYK one really is CMYK', async () => {
@@ -79,6 +81,13 @@ describe('probeImage', () => {
       await assert.rejects(computePlaceholder(bytes, limits), isMediaErrorOf('too_many_pixels'), name);
       assert.ok(performance.now() - started < 1000, `${name} took ${performance.now() - started} ms`);
     }
+  });
+
+  it('refuses a side longer than maxSide even within the pixel budget (decoding memory grows with width)', async () => {
+    const wide = await sharp({ create: { width: 20_000, height: 2, channels: 3, background: '#888' } }).png().toBuffer();
+    await assert.rejects(probeImage(wide, { maxPixels: 50_000_000, maxFrames: 4, maxSide: 16_384 }), (e: unknown) => e instanceof MediaError && e.kind === 'too_many_pixels' && /side longer/.test(e.message));
+    const ok = await probeImage(wide, { maxPixels: 50_000_000, maxFrames: 4, maxSide: 20_000 });
+    assert.equal(ok.width, 20_000);
   });
 
   it('counts every frame against the budget: frames × pixels ≤ maxPixels × maxFrames', async () => {

@@ -23,7 +23,7 @@ export type PreparedImage = {
   dominantColor: string | null;
 };
 
-export type PrepareLimits = { maxPixels: number; maxFrames: number; maxSvgBytes: number };
+export type PrepareLimits = { maxPixels: number; maxFrames: number; maxSvgBytes: number; maxSide: number };
 
 function toAppError(err: unknown): unknown {
   if (!isMediaError(err)) return err;
@@ -54,8 +54,8 @@ export async function prepareImage(spool: SpooledUpload, limits: PrepareLimits):
       mimeType = 'image/jpeg';
       ext = 'jpg';
     }
-    const probe: ImageProbe = await probeImage(path, { maxPixels: limits.maxPixels, maxFrames: limits.maxFrames });
-    const placeholder = await computePlaceholder(path, { maxPixels: limits.maxPixels }).catch(() => null);
+    const probe: ImageProbe = await probeImage(path, { maxPixels: limits.maxPixels, maxFrames: limits.maxFrames, maxSide: limits.maxSide });
+    const placeholder = probe.placeholder ?? (await computePlaceholder(path, { maxPixels: limits.maxPixels }).catch(() => null));
     const size = path === spool.path ? spool.size : (await stat(path)).size;
     return {
       path, size, mimeType, ext,

@@ -1,6 +1,5 @@
 // Upload: spool (sniff, hash, count, size limit) → dedupe → prepare (pixels, HEIC, SVG) → reserve quota →
 // store → row. Any failure leaves no row, no object and no reserved quota behind.
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { AppError, quotaExceeded, validationError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
@@ -31,6 +30,10 @@ type Deps = {
   spoolDir: string;
   log: { warn(obj: object, msg: string): void };
   onStored?: (bytes: number) => void;
+  /** Longest side an image may have (decoding memory grows with width). */
+  maxImageSide: number;
+  /** Bounds how many uploads decode at once (shared with rendering). */
+  decodeLimit: <T>(fn: () => Promise<T>) => Promise<T>;
 };
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -85,7 +88,9 @@ export function createUploadService(deps: Deps) {
       if (existing) return { row: existing, duplicate: true };
 
       const plan = await planOf(p);
-      const prepared = await prepareImage(spool, { maxPixels: plan.maxImagePixels, maxFrames: ANIMATION_FRAME_BUDGET, maxSvgBytes: plan.maxSvgBytes });
+      const prepared = await deps.decodeLimit(() =>
+        prepareImage(spool, { maxPixels: plan.maxImagePixels, maxFrames: ANIMATION_FRAME_BUDGET, maxSvgBytes: plan.maxSvgBytes, maxSide: deps.maxImageSide }),
+      );
       const now = clock.now();
       const day = dayOf(now);
       const reserved = await usage.reserveUpload(p.userId, prepared.size, { storageBytes: plan.imgStorageBytes, uploadsPerDay: plan.uploadsPerDay }, day, monthOf(now));
@@ -99,7 +104,7 @@ export function createUploadService(deps: Deps) {
       const id = newImageId();
       const key = storageKeys.imageOriginal(p.userId, id);
       try {
-        await blobs.put(key, createReadStream(prepared.path), { contentType: prepared.mimeType });
+        await blobs.putFile(key, prepared.path, { contentType: prepared.mimeType });
       } catch (err) {
         await release();
         await blobs.delete(key).catch(() => undefined);

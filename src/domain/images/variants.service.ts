@@ -22,6 +22,8 @@ type Deps = {
   clock: Clock;
   limits: RenderLimits;
   renderConcurrency: number;
+  /** A limit shared with upload decoding; by default renders get their own of `renderConcurrency`. */
+  decodeLimit?: <T>(fn: () => Promise<T>) => Promise<T>;
   hotBytes: number;
   originalCacheBytes: number;
   log: { warn(obj: object, msg: string): void };
@@ -45,7 +47,7 @@ export function createVariantsService(deps: Deps) {
   const hot = new ByteLru<Variant>(deps.hotBytes);
   const originals = new ByteLru<{ data: Buffer; size: number }>(deps.originalCacheBytes);
   const flight = singleFlight<Variant>();
-  const limit = semaphore(deps.renderConcurrency);
+  const limit = deps.decodeLimit ?? semaphore(deps.renderConcurrency);
   const pendingWrites = new Set<Promise<void>>();
   const stats = { renders: 0, hotHits: 0, storeHits: 0 };
 
