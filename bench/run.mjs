@@ -1,0 +1,82 @@
+// `npm run bench [-- <scenario>…] [-- --cpu-prof] [--no-build] [--list]`: builds the server once, then runs every
+// benchmark scenario in order (or only the ones named), each in its own process group, each bounded in time.
+// Flags other than --no-build and --list are passed to the scenarios (upload-throughput understands --cpu-prof).
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const SCENARIOS = [
+  { name: 'upload-memory', file: 'bench/upload-memory.bench.ts', about: '1 GB streamed upload: server RSS growth (target ≤ 64 MiB)' },
+  { name: 'upload-throughput', file: 'bench/upload-throughput.bench.ts', about: '1 MiB JPEG uploads/s at 8 clients (target ≥ 200/s)' },
+];
+
+const args = process.argv.slice(2);
+const names = args.filter((a) => !a.startsWith('--'));
+const flags = args.filter((a) => a.startsWith('--') && a !== '--no-build' && a !== '--list');
+const timeoutS = Number(process.env.BENCH_SCENARIO_TIMEOUT_S ?? 1800);
+
+if (args.includes('--list')) {
+  for (const s of SCENARIOS) console.log(`${s.name.padEnd(20)} ${s.about}`);
+  process.exit(0);
+}
+const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+if (unknown.length) {
+  console.error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+const selected = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
+
+if (!args.includes('--no-build')) {
+  console.log('building the server (tsc -p tsconfig.build.json)…');
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit', timeout: 300_000 });
+  if (build.status !== 0) {
+    console.error('build failed: the benchmarks run the built server (dist/main.js)');
+    process.exit(1);
+  }
+}
+
+/** Runs one scenario in a process group of its own, so a timeout or Ctrl-C also ends the server it started. */
+function runScenario(s) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', s.file, ...flags], {
+      cwd: root,
+      stdio: 'inherit',
+      detached: true,
+      env: { ...process.env, BENCH_SKIP_BUILD: '1' },
+    });
+    const killGroup = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    const onSigint = () => killGroup('SIGINT');
+    process.once('SIGINT', onSigint);
+    const timer = setTimeout(() => {
+      console.error(`${s.name}: still running after ${timeoutS} s, stopping it`);
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+    }, timeoutS * 1000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      process.off('SIGINT', onSigint);
+      resolve(code === 0 ? 0 : (code ?? (signal ? 1 : 0)));
+    });
+  });
+}
+
+const failed = [];
+for (const s of selected) {
+  console.log(`\n=== ${s.name}: ${s.about}`);
+  const started = Date.now();
+  const code = await runScenario(s);
+  console.log(`=== ${s.name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (code !== 0) failed.push(s.name);
+}
+if (failed.length) {
+  console.error(`\nfailed: ${failed.join(', ')}`);
+  process.exit(1);
+}
