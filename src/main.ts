@@ -5,6 +5,7 @@
 //   admin set-plan --email E --plan trial|pro|pro_plus
 //   admin set-role --email E --role user|admin
 //   admin reconcile [--fix]    recompute usage counters from the image rows and report drift
+import './config/runtime.js'; // first: sizes libuv's thread pool before it starts
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
