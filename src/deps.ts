@@ -32,6 +32,7 @@ import { createWatermarkOverlays } from './domain/watermarks/watermark-overlays.
 import { createWatermarksService, type WatermarksService } from './domain/watermarks/watermarks.service.js';
 import { configureRenderer } from './media/render.js';
 import { createBandwidthMeter, type BandwidthMeter } from './domain/usage/bandwidth-meter.js';
+import { createQuotas } from './domain/usage/quotas.js';
 import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
 import { createUsageService, type UsageService } from './domain/usage/usage.service.js';
 import { semaphore } from './lib/concurrency.js';
@@ -104,16 +105,17 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const sessions = createSessionsService({ sessions: sessionsRepo, users, signer, clock, refreshTtlSeconds: config.refreshTokenTtlSeconds });
   const codes = createVerificationCodes({ codes: createCodesRepo(db.db), mailer, clock });
   const accounts = createAccountsService({ users, sessions, codes, blobs, clock, log });
-  const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, clock });
   const usage = createUsageRepo(db.db);
+  const bandwidth = createBandwidthMeter(usage, clock, { log });
+  const quotas = createQuotas({ usage, bandwidth, clock });
+  const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, quotas, clock });
   const admin = createAdminService({ users, plans, usage, clock });
   const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
-  const bandwidth = createBandwidthMeter(usage, clock, { log });
   // Upload decodes and renders share one limit sized to the cores: decoding is where memory and CPU go.
   const decodeLimit = semaphore(config.renderConcurrency);
   const uploads = createUploadService({
-    images: imagesRepo, usage, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log,
+    images: imagesRepo, quotas, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log,
     maxImageSide: config.maxImageSide, decodeLimit,
     onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
   });
@@ -130,13 +132,14 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const watermarks = createWatermarksService({ watermarks: watermarksRepo, images: imagesRepo, plans, clock });
   const overlays = createWatermarkOverlays({ watermarks: watermarksRepo, blobs });
   const images = createImagesService({
-    images: imagesRepo, usage, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log,
+    images: imagesRepo, quotas, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log,
     onChanged: (id) => {
       variants.forget(id);
       delivery.forget(id);
     },
   });
-  const delivery = createDeliveryService({ images: imagesRepo, users, plans, blobs, signer: urlSigner, bandwidth, variants, watermarks: overlays, clock, selfHosts,
+  const delivery = createDeliveryService({
+    images: imagesRepo, users, plans, blobs, signer: urlSigner, quotas, variants, watermarks: overlays, clock, selfHosts,
     onServed: (bytes) => metrics.bytesServed.inc(bytes),
     cacheMs: config.deliveryCacheMs,
     rendersPerIpPerMinute: config.rendersPerIpPerMin,

@@ -29,10 +29,6 @@ export function validationError(field: string, problem: string): AppError {
   return new AppError('VALIDATION_ERROR', `Validation error: ${field} ${problem}`, { field });
 }
 
-export function quotaExceeded(type: string, extra?: ErrorMeta): AppError {
-  return new AppError('QUOTA_EXCEEDED', `Quota exceeded: ${type}`, { type, ...extra });
-}
-
 export function planRequired(requiredPlan: string, feature: string): AppError {
   return new AppError('PLAN_REQUIRED', `${feature} requires the ${requiredPlan} plan`, { requiredPlan });
 }

@@ -1,5 +1,5 @@
 // API keys: plaintext shown once, only the SHA-256 stored; scopes normalised to the v2 set.
-import { AppError, quotaExceeded, validationError } from '../../errors/app-error.js';
+import { AppError, validationError } from '../../errors/app-error.js';
 import type { ApiKeysRepo } from '../../db/repos/api-keys.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
 import type { ApiKeyRow } from '../../db/schema.js';
@@ -8,8 +8,9 @@ import type { Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
 import { newApiKeySecret, newId } from '../../lib/ids.js';
 import { sha256Hex } from '../../lib/hashing.js';
+import type { Quotas } from '../usage/quotas.js';
 
-type Deps = { apiKeys: ApiKeysRepo; plans: PlansRepo; clock: Clock };
+type Deps = { apiKeys: ApiKeysRepo; plans: PlansRepo; quotas: Pick<Quotas, 'withinCount'>; clock: Clock };
 
 export type CreateApiKeyInput = { name: string; description?: string; scopes?: string[] };
 export type UpdateApiKeyInput = { name?: string; description?: string; scopes?: string[] };
@@ -28,7 +29,7 @@ function cleanName(name: string, field = 'name'): string {
 }
 
 export function createApiKeysService(deps: Deps) {
-  const { apiKeys, plans, clock } = deps;
+  const { apiKeys, plans, quotas, clock } = deps;
 
   /** The key if it is the caller's; FORBIDDEN when it belongs to someone else; NOT_FOUND otherwise. */
   async function ownKey(p: Principal, id: string): Promise<ApiKeyRow> {
@@ -57,8 +58,8 @@ export function createApiKeysService(deps: Deps) {
         createdAt: now,
         updatedAt: now,
       };
-      const max = plan?.apiKeysMax ?? 0;
-      if (!(await apiKeys.insertWithinLimit(row, max))) throw quotaExceeded('api_key_count', { limit: max });
+      if (!plan) throw new AppError('FORBIDDEN', 'Your account has no active plan');
+      await quotas.withinCount('api_key_count', plan, (limit) => apiKeys.insertWithinLimit(row, limit));
       return { row, key };
     },
 

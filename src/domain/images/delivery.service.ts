@@ -3,7 +3,7 @@
 // (validators, ranges, headers) live in http/routes/delivery.routes.ts.
 import type { Readable } from 'node:stream';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError, quotaExceeded } from '../../errors/app-error.js';
+import { AppError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
 import type { UsersRepo } from '../../db/repos/users.repo.js';
@@ -15,7 +15,7 @@ import type { Clock } from '../../lib/clock.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import type { RenderSpec } from '../../media/render.js';
 import { canonicalParams, hasTransform, negotiateFormat, ParamError, parseTransform, signedParams, type TransformParams } from '../../media/transform-params.js';
-import type { BandwidthMeter } from '../usage/bandwidth-meter.js';
+import type { Quotas } from '../usage/quotas.js';
 import type { WatermarkOverlays } from '../watermarks/watermark-overlays.js';
 import { parseReferers, refererAllowed } from './image-policy.js';
 import type { UrlSigner } from './url-signing.js';
@@ -47,7 +47,7 @@ type Deps = {
   plans: PlansRepo;
   blobs: BlobStore;
   signer: UrlSigner;
-  bandwidth: BandwidthMeter;
+  quotas: Pick<Quotas, 'assertImageBandwidth' | 'recordImageBandwidth'>;
   variants: VariantsService;
   /** Resolves `wm=` templates and builds their overlays. */
   watermarks: WatermarkOverlays;
@@ -93,7 +93,7 @@ export function createDeliveryService(deps: Deps) {
       return (owner ? await deps.plans.findById(owner.plan) : undefined) ?? null;
     });
     if (!plan) throw new AppError('NOT_FOUND', 'Image not found');
-    if ((await deps.bandwidth.used(row.userId)) >= plan.imgBandwidthBytes) throw quotaExceeded('img_bandwidth', { limit: plan.imgBandwidthBytes });
+    await deps.quotas.assertImageBandwidth(row.userId, plan);
     return plan;
   }
 
@@ -163,7 +163,7 @@ export function createDeliveryService(deps: Deps) {
     },
 
     recordServed(row: ImageRow, bytes: number): void {
-      deps.bandwidth.record(row.userId, bytes);
+      deps.quotas.recordImageBandwidth(row.userId, bytes);
       deps.onServed?.(bytes);
     },
   };

@@ -1,7 +1,6 @@
 // The image library: read, list (keyset), update, delete (one or many), hash lookup, signed URLs.
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
-import type { UsageRepo } from '../../db/repos/usage.repo.js';
 import type { ImageRow } from '../../db/schema.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
@@ -11,6 +10,7 @@ import { ParamError, parseTransform, signedParams } from '../../media/transform-
 import { normaliseAllowedReferers, normaliseTags, requireOwner } from './image-policy.js';
 import { imageUrl } from './image-presenter.js';
 import type { UrlSigner } from './url-signing.js';
+import type { Quotas } from '../usage/quotas.js';
 
 export type ListInput = { cursor?: string; limit?: number; tag?: string; startDate?: string; endDate?: string; q?: string };
 export type ListResult = { items: ImageRow[]; nextCursor: string | null; hasMore: boolean; total: number };
@@ -18,7 +18,7 @@ export type ImagePatch = { title?: string | null; tags?: string[]; isPublic?: bo
 
 type Deps = {
   images: ImagesRepo;
-  usage: UsageRepo;
+  quotas: Pick<Quotas, 'releaseImageStorage'>;
   blobs: BlobStore;
   signer: UrlSigner;
   clock: Clock;
@@ -38,7 +38,7 @@ function parseDate(value: string, field: string): number {
 }
 
 export function createImagesService(deps: Deps) {
-  const { images, usage, blobs, signer, clock } = deps;
+  const { images, quotas, blobs, signer, clock } = deps;
 
   async function removeObjects(row: ImageRow): Promise<void> {
     try {
@@ -53,7 +53,7 @@ export function createImagesService(deps: Deps) {
     requireOwner(await images.findById(id), p);
     const row = await images.delete(id);
     if (!row) throw new AppError('NOT_FOUND', 'Image not found');
-    await usage.releaseStorage(row.userId, row.sizeBytes, 1);
+    await quotas.releaseImageStorage(row.userId, row.sizeBytes, 1);
     deps.onChanged?.(row.id);
     await removeObjects(row);
   }

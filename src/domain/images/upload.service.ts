@@ -1,16 +1,16 @@
 // Upload: spool (sniff, hash, count, size limit) → dedupe → prepare (pixels, HEIC, SVG) → reserve quota →
 // store → row. Any failure leaves no row, no object and no reserved quota behind.
 import type { Readable } from 'node:stream';
-import { AppError, quotaExceeded, validationError } from '../../errors/app-error.js';
+import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
-import type { UsageRepo } from '../../db/repos/usage.repo.js';
 import type { ImageRow, PlanRow } from '../../db/schema.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
 import { newImageId } from '../../lib/ids.js';
+import type { Quotas } from '../usage/quotas.js';
 import { normaliseTags } from './image-policy.js';
 import { prepareImage } from './prepare-image.js';
 import { spoolUpload, type SpooledUpload } from './upload-spool.js';
@@ -23,7 +23,7 @@ export type UploadResult = { row: ImageRow; duplicate: boolean };
 
 type Deps = {
   images: ImagesRepo;
-  usage: UsageRepo;
+  quotas: Quotas;
   plans: PlansRepo;
   blobs: BlobStore;
   clock: Clock;
@@ -36,8 +36,6 @@ type Deps = {
   decodeLimit: <T>(fn: () => Promise<T>) => Promise<T>;
 };
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
 
 export function parseUploadFields(f: UploadFields): { isPublic: boolean; tags: string[]; title: string | null } {
   let isPublic = true;
@@ -63,7 +61,7 @@ export function parseUploadFields(f: UploadFields): { isPublic: boolean; tags: s
 }
 
 export function createUploadService(deps: Deps) {
-  const { images, usage, plans, blobs, clock } = deps;
+  const { images, plans, blobs, clock } = deps;
 
   async function planOf(p: Principal): Promise<PlanRow> {
     const plan = await plans.findById(p.plan);
@@ -91,15 +89,8 @@ export function createUploadService(deps: Deps) {
       const prepared = await deps.decodeLimit(() =>
         prepareImage(spool, { maxPixels: plan.maxImagePixels, maxFrames: ANIMATION_FRAME_BUDGET, maxSvgBytes: plan.maxSvgBytes, maxSide: deps.maxImageSide }),
       );
+      const release = await deps.quotas.reserveImageUpload(p.userId, plan, prepared.size);
       const now = clock.now();
-      const day = dayOf(now);
-      const reserved = await usage.reserveUpload(p.userId, prepared.size, { storageBytes: plan.imgStorageBytes, uploadsPerDay: plan.uploadsPerDay }, day, monthOf(now));
-      if (!reserved.ok) {
-        throw reserved.type === 'img_storage'
-          ? quotaExceeded('img_storage', { limit: plan.imgStorageBytes, used: reserved.usage.imgStorageBytes })
-          : quotaExceeded('uploads_per_day', { limit: plan.uploadsPerDay });
-      }
-      const release = () => usage.releaseUpload(p.userId, prepared.size, day);
 
       const id = newImageId();
       const key = storageKeys.imageOriginal(p.userId, id);
