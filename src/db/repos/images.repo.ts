@@ -16,25 +16,29 @@ export type ImageListQuery = {
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function createImagesRepo(db: Db) {
+  const searchFilter = (text: string) => {
+    const pattern = `%${escapeLike(text.toLowerCase())}%`;
+    return sql<boolean>`(lower(coalesce(images.title, '')) like ${pattern} escape '\\' or lower(images.filename) like ${pattern} escape '\\')`;
+  };
+
+  /** The account's images with the date and text filters (no tag). */
   function filtered(q: Omit<ImageListQuery, 'limit' | 'after'>) {
     let query = db.selectFrom('images').where('images.userId', '=', q.userId);
-    if (q.tag !== undefined) {
-      const tag = q.tag;
-      query = query.where((eb) =>
-        eb.exists(eb.selectFrom('imageTags').select('imageTags.imageId').whereRef('imageTags.imageId', '=', 'images.id').where('imageTags.userId', '=', q.userId).where('imageTags.tag', '=', tag)),
-      );
-    }
     if (q.from !== undefined) query = query.where('images.createdAt', '>=', q.from);
     if (q.to !== undefined) query = query.where('images.createdAt', '<', q.to);
-    if (q.q !== undefined && q.q !== '') {
-      const pattern = `%${escapeLike(q.q.toLowerCase())}%`;
-      query = query.where((eb) =>
-        eb.or([
-          eb(sql`lower(coalesce(images.title, ''))`, 'like', sql`${pattern} escape '\\'`),
-          eb(sql`lower(images.filename)`, 'like', sql`${pattern} escape '\\'`),
-        ]),
-      );
-    }
+    if (q.q) query = query.where(searchFilter(q.q));
+    return query;
+  }
+
+  /**
+   * With a tag the query is driven by image_tags (user_id, tag, created_at, image_id): the index yields the
+   * tag's rows newest first and counts them without touching the images, however rare or common the tag.
+   */
+  function tagged(q: Omit<ImageListQuery, 'limit' | 'after'>, tag: string) {
+    let query = db.selectFrom('imageTags').innerJoin('images', 'images.id', 'imageTags.imageId').where('imageTags.userId', '=', q.userId).where('imageTags.tag', '=', tag);
+    if (q.from !== undefined) query = query.where('imageTags.createdAt', '>=', q.from);
+    if (q.to !== undefined) query = query.where('imageTags.createdAt', '<', q.to);
+    if (q.q) query = query.where(searchFilter(q.q));
     return query;
   }
 
@@ -83,16 +87,33 @@ export function createImagesRepo(db: Db) {
 
     /** One page, newest first, keyset after `after`. */
     list: (q: ImageListQuery): Promise<ImageRow[]> => {
+      const after = q.after;
+      if (q.tag !== undefined) {
+        let query = tagged(q, q.tag).selectAll('images');
+        if (after) {
+          query = query.where((eb) =>
+            eb.or([eb('imageTags.createdAt', '<', after.createdAt), eb.and([eb('imageTags.createdAt', '=', after.createdAt), eb('imageTags.imageId', '<', after.id)])]),
+          );
+        }
+        return query.orderBy('imageTags.createdAt', 'desc').orderBy('imageTags.imageId', 'desc').limit(q.limit).execute();
+      }
       let query = filtered(q).selectAll('images');
-      if (q.after) {
-        const { createdAt, id } = q.after;
-        query = query.where((eb) => eb.or([eb('images.createdAt', '<', createdAt), eb.and([eb('images.createdAt', '=', createdAt), eb('images.id', '<', id)])]));
+      if (after) {
+        query = query.where((eb) => eb.or([eb('images.createdAt', '<', after.createdAt), eb.and([eb('images.createdAt', '=', after.createdAt), eb('images.id', '<', after.id)])]));
       }
       return query.orderBy('images.createdAt', 'desc').orderBy('images.id', 'desc').limit(q.limit).execute();
     },
 
-    count: async (q: Omit<ImageListQuery, 'limit' | 'after'>): Promise<number> =>
-      Number((await filtered(q).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n),
+    count: async (q: Omit<ImageListQuery, 'limit' | 'after'>): Promise<number> => {
+      if (q.tag !== undefined && !q.q) {
+        let query = db.selectFrom('imageTags').where('imageTags.userId', '=', q.userId).where('imageTags.tag', '=', q.tag);
+        if (q.from !== undefined) query = query.where('imageTags.createdAt', '>=', q.from);
+        if (q.to !== undefined) query = query.where('imageTags.createdAt', '<', q.to);
+        return Number((await query.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+      }
+      const base = q.tag !== undefined ? tagged(q, q.tag) : filtered(q);
+      return Number((await base.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+    },
   };
 }
 
