@@ -52,7 +52,7 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   app.addSchema(UserSchema);
   app.addSchema(ApiKeySchema);
   app.addSchema(ImageSchema);
-  registerMetrics(app, deps.metrics);
+  registerMetrics(app, deps.metrics, config.metricsToken);
   registerAuth(app, deps.authenticator);
   registerRateLimit(app, deps.rateLimits, (tier) => deps.metrics.rateLimited.inc({ tier }));
 

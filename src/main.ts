@@ -20,7 +20,11 @@ const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 async function serve(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel });
-  const deps = await buildDeps(config, log);
+  // A promise nobody awaited must not take the whole server down with it: log it with its stack.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
+  const deps = await buildDeps(config, log, { defaultMetrics: true });
+  const swept = await deps.uploads.sweepSpool(60 * 60_000);
+  if (swept > 0) log.info({ files: swept }, 'removed upload spool files left by an earlier run');
   const app = await buildApp(deps, log);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');

@@ -40,6 +40,7 @@ const EnvSchema = Type.Object({
   PICORA_RATE_AUTH_PER_MIN: Int(1, 1_000_000, 20),
   PICORA_RATE_PER_HOUR: Int(1, 100_000_000, 5000),
   PICORA_DELIVERY_CACHE_MS: Int(0, 60_000, 1000),
+  PICORA_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PICORA_RENDERS_PER_IP_PER_MIN: Int(1, 100_000_000, 600),
   PICORA_MAX_IMAGE_SIDE: Int(256, 65_535, 16_384),
   PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
@@ -72,6 +73,8 @@ export type Config = {
   renderConcurrency: number;
   /** How long the media host may reuse an image row (owner plans: 5×); 0 reads the database every time. */
   deliveryCacheMs: number;
+  /** When set, GET /metrics wants this bearer token. */
+  metricsToken: string | undefined;
   /** Uncached renders one client address may cause per minute. */
   rendersPerIpPerMin: number;
   /** Longest side an uploaded image may have (decoding memory grows with width). */
@@ -148,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     renderConcurrency: e.PICORA_RENDER_CONCURRENCY ?? availableParallelism(),
     deliveryCacheMs: e.PICORA_DELIVERY_CACHE_MS,
+    metricsToken: e.PICORA_METRICS_TOKEN,
     rendersPerIpPerMin: e.PICORA_RENDERS_PER_IP_PER_MIN,
     maxImageSide: e.PICORA_MAX_IMAGE_SIDE,
     variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,

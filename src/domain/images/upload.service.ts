@@ -1,5 +1,7 @@
 // Upload: spool (sniff, hash, count, size limit) → dedupe → prepare (pixels, HEIC, SVG) → reserve quota →
 // store → row. Any failure leaves no row, no object and no reserved quota behind.
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
@@ -70,6 +72,26 @@ export function createUploadService(deps: Deps) {
   }
 
   return {
+    /** Removes spool files older than `olderThanMs` (left by a process that died mid-upload). */
+    async sweepSpool(olderThanMs: number): Promise<number> {
+      let removed = 0;
+      let names: string[];
+      try {
+        names = await readdir(deps.spoolDir);
+      } catch {
+        return 0;
+      }
+      for (const name of names) {
+        const file = path.join(deps.spoolDir, name);
+        const info = await stat(file).catch(() => undefined);
+        if (info && info.isFile() && info.mtimeMs < Date.now() - olderThanMs) {
+          await rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
+    },
+
     /**
      * Streams the file part to the spool. Quotas are not judged here: the bytes may be a duplicate, which is
      * answered without using any (CONTRACT §5) even when the account is full; commit() reserves atomically.
