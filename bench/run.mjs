@@ -1,6 +1,7 @@
 // `npm run bench [-- <scenario>…] [-- --cpu-prof] [--no-build] [--list]`: builds the server once, then runs every
 // benchmark scenario in order (or only the ones named), each in its own process group, each bounded in time.
-// Flags other than --no-build and --list are passed to the scenarios (upload-throughput understands --cpu-prof).
+// Flags other than --no-build and --list are passed to the scenarios (upload-throughput understands --cpu-prof and
+// --steps; transform --cpu-prof, --no-prof and --what-if; cached-delivery --cpu-prof and --no-prof).
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIOS = [
   { name: 'upload-memory', file: 'bench/upload-memory.bench.ts', about: '1 GB streamed upload: server RSS growth (target ≤ 64 MiB)' },
   { name: 'upload-throughput', file: 'bench/upload-throughput.bench.ts', about: '1 MiB JPEG uploads/s at 8 clients (target ≥ 200/s)' },
+  { name: 'transform', file: 'bench/transform.bench.ts', about: 'uncached fit-512 JPEG/WebP/AVIF/PNG vs in-process ceiling and ipx (targets ≥ 0.9× ceiling, > ipx)' },
+  { name: 'cached-delivery', file: 'bench/cached-delivery.bench.ts', about: '~100 KB cached variant, 64 connections vs nginx (target ≥ 0.5× nginx, p99 < 20 ms)' },
+  { name: 'burst', file: 'bench/burst.bench.ts', about: '64 concurrent requests for one uncached variant (target: 1 render)' },
 ];
 
 const args = process.argv.slice(2);

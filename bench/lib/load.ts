@@ -43,6 +43,26 @@ const toSeconds = (s: string) => {
   return m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
 };
 
+/**
+ * Runs a command to its end (killed after `killAfterMs`) and returns its output and the CPU seconds it and its
+ * children used: `times` in the wrapping shell prints them, so load generators and rivals can be charged for
+ * the cores they share with the server.
+ */
+export async function runTimed(cmd: string, args: string[], killAfterMs: number): Promise<{ code: number | null; stdout: string; stderr: string; cpuSeconds: number }> {
+  const child = spawn('sh', ['-c', `"$0" "$@"; s=$?; echo; echo TIMES_BEGIN; times; exit $s`, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(killer);
+  const at = out.lastIndexOf('TIMES_BEGIN');
+  const [, children = ''] = at >= 0 ? out.slice(at).trim().split('\n').slice(1) : [];
+  const [cu = '', cs = ''] = children.trim().split(/\s+/);
+  return { code, stdout: at >= 0 ? out.slice(0, at) : out, stderr: err, cpuSeconds: toSeconds(cu) + toSeconds(cs) };
+}
+
 export async function runWrk(opts: WrkOptions): Promise<WrkResult> {
   const threads = Math.min(opts.threads ?? 1, opts.connections);
   const dir = opts.paths ? await mkdtemp(path.join(tmpdir(), 'picora-bench-wrk-')) : undefined;
@@ -52,29 +72,19 @@ export async function runWrk(opts: WrkOptions): Promise<WrkResult> {
     const args = ['-t', String(threads), '-c', String(opts.connections), '-d', `${opts.seconds}s`, '--timeout', `${opts.timeoutS ?? 60}s`, '-s', LUA];
     for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
     args.push(opts.url, '--', pathsFile, String(threads));
-    // `times` after wrk prints the CPU its children (wrk) used: the load generator shares the cores
-    const child = spawn('sh', ['-c', 'wrk "$@"; s=$?; times; exit $s', 'sh', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (opts.seconds + (opts.timeoutS ?? 60) + 30) * 1000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(killer);
+    const { code, stdout: out, stderr: err, cpuSeconds } = await runTimed('wrk', args, (opts.seconds + (opts.timeoutS ?? 60) + 30) * 1000);
     const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
     if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${err.trim() || out.trim()}`);
     const j = JSON.parse(line.slice('WRK_JSON '.length)) as {
       requests: number; durationUs: number; bytes: number; errors: WrkResult['errors'];
       latencyUs: { mean: number; p50: number; p90: number; p99: number; p999: number; max: number }; sent: number; wrapped: number;
     };
-    const timesLines = out.trim().split('\n').slice(-2);
-    const [cu = '', cs = ''] = (timesLines[1] ?? '').trim().split(/\s+/);
     const seconds = j.durationUs / 1e6;
     const ms = (us: number) => us / 1000;
     return {
       requests: j.requests, seconds, perSecond: j.requests / seconds, meanBytes: j.requests ? j.bytes / j.requests : 0, errors: j.errors,
       latencyMs: { mean: ms(j.latencyUs.mean), p50: ms(j.latencyUs.p50), p90: ms(j.latencyUs.p90), p99: ms(j.latencyUs.p99), p999: ms(j.latencyUs.p999), max: ms(j.latencyUs.max) },
-      sent: j.sent, wrapped: j.wrapped, cpuSeconds: toSeconds(cu) + toSeconds(cs),
+      sent: j.sent, wrapped: j.wrapped, cpuSeconds,
     };
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -94,7 +104,13 @@ export type Contention = {
   others: Array<{ pid: number; cores: number; command: string }>;
 };
 
-export type MeasureTargets = Record<string, number>;
+/** The processes under test: label → pid, or several pids counted together (nginx's workers). */
+export type MeasureTargets = Record<string, number | number[]>;
+
+const pidsOf = (v: number | number[]): number[] => (Array.isArray(v) ? v : [v]);
+const cpuOf = (v: number | number[], fallback: number[] = []): number[] => pidsOf(v).map((pid, i) => readCpuSeconds(pid) ?? fallback[i] ?? 0);
+const rssOf = (v: number | number[]): number => pidsOf(v).reduce((sum, pid) => sum + (readRss(pid) ?? 0), 0);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
  * Runs `fn` and accounts for the machine's CPU meanwhile. `targets` are the pids under test (label → pid);
@@ -108,8 +124,8 @@ export async function measured<T>(
 ): Promise<{ value: T; contention: Contention; threadCpu?: Array<{ group: string; seconds: number }>; rss: Record<string, { before: number; after: number }> }> {
   const sys0 = readSystemCpu();
   const procs0 = snapshotProcesses();
-  const cpu0 = Object.fromEntries(Object.entries(targets).map(([k, pid]) => [k, readCpuSeconds(pid) ?? 0]));
-  const rss0 = Object.fromEntries(Object.entries(targets).map(([k, pid]) => [k, readRss(pid) ?? 0]));
+  const cpu0 = Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, cpuOf(v)]));
+  const rss0 = Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, rssOf(v)]));
   const threads = opts.threadsOf ? trackThreadCpu(opts.threadsOf) : undefined;
   const self0 = process.cpuUsage();
   const t0 = performance.now();
@@ -119,14 +135,15 @@ export async function measured<T>(
   const machine = busyCoresSince(sys0, wall);
   const self = process.cpuUsage(self0);
   const cores: Record<string, number> = {};
-  for (const [k, pid] of Object.entries(targets)) cores[k] = ((readCpuSeconds(pid) ?? cpu0[k]!) - cpu0[k]!) / wall;
-  cores[helperLabel ?? 'wrk'] = helperCpuSeconds / wall;
+  for (const [k, v] of Object.entries(targets)) cores[k] = (sum(cpuOf(v, cpu0[k])) - sum(cpu0[k]!)) / wall;
+  if (helperLabel !== 'none') cores[helperLabel ?? 'wrk'] = helperCpuSeconds / wall;
   cores['bench script'] = (self.user + self.system) / 1e6 / wall;
   const ours = Object.values(cores).reduce((a, b) => a + b, 0);
-  const rss = Object.fromEntries(Object.entries(targets).map(([k, pid]) => [k, { before: rss0[k]!, after: readRss(pid) ?? 0 }]));
+  const rss = Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, { before: rss0[k]!, after: rssOf(v) }]));
+  const exclude = [process.pid, ...Object.values(targets).flatMap(pidsOf)];
   return {
     value,
-    contention: { wallSeconds: wall, machineCores: machine, cores, otherCores: Math.max(0, machine - ours), others: otherBusyProcesses(procs0, wall, [process.pid, ...Object.values(targets)], 3) },
+    contention: { wallSeconds: wall, machineCores: machine, cores, otherCores: Math.max(0, machine - ours), others: otherBusyProcesses(procs0, wall, exclude, 3) },
     threadCpu,
     rss,
   };

@@ -16,7 +16,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const mainJs = path.join(repoRoot, 'dist', 'main.js');
 
 /** Plan columns a benchmark may raise for its own data folder (snake_case, as in the plans table). */
-export type PlanOverrides = Partial<Record<'max_image_bytes' | 'img_storage_bytes' | 'uploads_per_day' | 'max_image_pixels', number>>;
+export type PlanOverrides = Partial<Record<'max_image_bytes' | 'img_storage_bytes' | 'uploads_per_day' | 'max_image_pixels' | 'img_bandwidth_bytes', number>>;
 
 export type BenchAccount = { email: string; password: string; plan: 'trial' | 'pro' | 'pro_plus' };
 
