@@ -109,7 +109,9 @@ export async function renderImage(input: Buffer | string, spec: RenderSpec, limi
       img = img.resize({ width: box.w, height: box.h, fit: box.fit, withoutEnlargement: box.fit !== 'fill', fastShrinkOnLoad: true });
     }
     if (spec.overlay) img = img.composite([{ input: spec.overlay.input, gravity: spec.overlay.gravity }]);
-    img = img.withIccProfile('srgb');
+    // sharp converts to sRGB on output anyway; a colour-managed conversion to an embedded sRGB profile is
+    // only worth its cost (a pow() per channel per pixel) when the source carries a profile of its own.
+    if (meta.icc) img = img.withIccProfile('srgb');
     const { data, info } = await encode(img, format, spec.q).toBuffer({ resolveWithObject: true });
     return { data, mimeType: MIME[format], ext: EXT[format], width: info.width, height: animated ? (info.pageHeight ?? info.height) : info.height };
   } catch (err) {

@@ -35,7 +35,7 @@ export type DeliveryRequest = {
 
 export type DeliveryPlan =
   | { kind: 'original'; row: ImageRow; etag: string }
-  | { kind: 'variant'; row: ImageRow; etag: string; varyAccept: boolean; spec: RenderSpec; canonical: string; preview: boolean; ip: string | undefined; watermark?: WatermarkTemplateRow | undefined };
+  | { kind: 'variant'; row: ImageRow; etag: string; key: string; varyAccept: boolean; spec: RenderSpec; canonical: string; preview: boolean; ip: string | undefined; watermark?: WatermarkTemplateRow | undefined };
 
 const FILE = /^([A-Za-z0-9_-]{11})\.([A-Za-z0-9]{1,5})$/;
 /** The rendition a plain URL serves when the original carries metadata: same format, auto-oriented, stripped. */
@@ -141,9 +141,11 @@ export function createDeliveryService(deps: Deps) {
       if (wanted.preview) await limitPreview(row.userId);
       const format = negotiateFormat(wanted === CLEAN ? 'auto' : wanted.fmt, wanted === CLEAN ? undefined : req.accept, { animated: row.frames > 1 });
       const canonical = canonicalParams(wanted, format) + (watermark ? `&${deps.watermarks.versionOf(watermark)}` : '');
+      const key = variantKeyOf(row, canonical);
       return {
         kind: 'variant', row, canonical, preview: wanted.preview, ip: req.ip, watermark,
-        etag: `"v-${variantKeyOf(row, canonical)}"`,
+        key,
+        etag: `"v-${key}"`,
         varyAccept: wanted !== CLEAN && wanted.fmt === 'auto',
         spec: { w: wanted.w, h: wanted.h, fit: wanted.fit, format, q: wanted.q },
       };
@@ -159,7 +161,7 @@ export function createDeliveryService(deps: Deps) {
     render: async (plan: Extract<DeliveryPlan, { kind: 'variant' }>): Promise<Variant> => {
       const overlay = plan.watermark ? await deps.watermarks.overlayFor(plan.watermark, plan.row, plan.spec) : undefined;
       const spec = overlay ? { ...plan.spec, overlay } : plan.spec;
-      return deps.variants.get(plan.row, spec, plan.canonical, { preview: plan.preview, beforeRender: () => limitRenders(plan.ip) });
+      return deps.variants.get(plan.row, spec, plan.canonical, { preview: plan.preview, key: plan.key, beforeRender: () => limitRenders(plan.ip) });
     },
 
     recordServed(row: ImageRow, bytes: number): void {

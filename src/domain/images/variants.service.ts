@@ -76,7 +76,7 @@ export function createVariantsService(deps: Deps) {
   function persist(row: ImageRow, key: string, canonical: string, v: Variant): void {
     const blobKey = storageKeys.imageVariant(row.userId, row.id, key);
     const write = (async () => {
-      await blobs.put(blobKey, Readable.from([v.data]), { contentType: v.mimeType });
+      await blobs.put(blobKey, Readable.from([v.data])); // the index row holds the type
       try {
         await variants.insert({ imageId: row.id, variantKey: key, params: canonical, mimeType: v.mimeType, sizeBytes: v.size, createdAt: clock.now() });
       } catch (err) {
@@ -92,8 +92,8 @@ export function createVariantsService(deps: Deps) {
     stats,
 
     /** A cached or freshly rendered variant. `preview` renders without storing or caching. */
-    async get(row: ImageRow, spec: RenderSpec, canonical: string, opts: { preview: boolean; beforeRender?: () => Promise<void> }): Promise<Variant> {
-      const key = variantKeyOf(row, canonical);
+    async get(row: ImageRow, spec: RenderSpec, canonical: string, opts: { preview: boolean; beforeRender?: () => Promise<void>; key?: string }): Promise<Variant> {
+      const key = opts.key ?? variantKeyOf(row, canonical);
       if (opts.preview) {
         await opts.beforeRender?.();
         return limit(() => render(row, spec));
