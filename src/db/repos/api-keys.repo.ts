@@ -1,18 +1,16 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
 import type { ApiKeyRow } from '../schema.js';
+import { withUserLock } from './user-lock.js';
 
 export function createApiKeysRepo(db: Db, dialect: 'sqlite' | 'postgres') {
   return {
     /**
-     * Inserts the key unless the user already holds `max` active keys. The count and the insert run in one
-     * transaction that locks the user's row (PostgreSQL) or the database (SQLite), so concurrent creates
-     * cannot overshoot the limit.
+     * Inserts the key unless the user already holds `max` active keys; the count and the insert run under
+     * the user's lock, so concurrent creates cannot overshoot the limit.
      */
     insertWithinLimit: (row: ApiKeyRow, max: number): Promise<boolean> =>
-      db.transaction().execute(async (trx) => {
-        const lock = trx.selectFrom('users').select('id').where('id', '=', row.userId);
-        await (dialect === 'postgres' ? lock.forUpdate() : lock).executeTakeFirst();
+      withUserLock(db, dialect, row.userId, async (trx) => {
         const { n } = await trx
           .selectFrom('apiKeys')
           .select(sql<number>`count(*)`.as('n'))

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
 import type { WatermarkTemplateRow } from '../schema.js';
+import { withUserLock } from './user-lock.js';
 
 /** A template with the extension of its image (to build the image's URL), when it has one. */
 export type WatermarkTemplateView = WatermarkTemplateRow & { imageExt: string | null };
@@ -20,13 +21,11 @@ export function createWatermarksRepo(db: Db, dialect: 'sqlite' | 'postgres') {
 
   return {
     /**
-     * Inserts the template unless the user already holds `max`. The count and the insert share one transaction
-     * that locks the user's row (PostgreSQL) or the database (SQLite), so concurrent creates cannot overshoot.
+     * Inserts the template unless the user already holds `max`; the count and the insert run under the
+     * user's lock, so concurrent creates cannot overshoot.
      */
     insertWithinLimit: (row: WatermarkTemplateRow, max: number): Promise<boolean> =>
-      db.transaction().execute(async (trx) => {
-        const lock = trx.selectFrom('users').select('id').where('id', '=', row.userId);
-        await (dialect === 'postgres' ? lock.forUpdate() : lock).executeTakeFirst();
+      withUserLock(db, dialect, row.userId, async (trx) => {
         const { n } = await trx
           .selectFrom('watermarkTemplates')
           .select(sql<number>`count(*)`.as('n'))
