@@ -1,6 +1,6 @@
 // The shell: the session decides between the sign-in pages and the app; the app has a sidebar (a tab bar
 // on phones), the pages, the upload dialog and the upload panel.
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Icon, type ICONS } from './components/icons';
 import { Logo } from './components/logo';
 import { Spinner } from './components/ui';
@@ -95,6 +95,22 @@ export function App() {
 
   useEffect(() => {
     document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : 'Picora')} · Picora`;
+  }, [path]);
+
+  // After an in-app navigation, move keyboard and screen-reader focus to the new page's heading.
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    const frame = requestAnimationFrame(() => {
+      const heading = document.querySelector<HTMLElement>('main h1, h1');
+      if (!heading) return;
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    });
+    return () => cancelAnimationFrame(frame);
   }, [path]);
 
   useEffect(() => {
