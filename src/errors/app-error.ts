@@ -10,7 +10,12 @@ export class AppError extends Error {
   readonly headers: Record<string, string> | undefined;
 
   constructor(code: ErrorCode, message?: string, meta?: ErrorMeta, headers?: Record<string, string>) {
+    // An AppError is an answer, not a bug: capturing a stack trace would be most of its cost (measured at
+    // 10 % of a 404 flood). Unexpected errors keep theirs.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? ERROR_CODES[code].message);
+    Error.stackTraceLimit = limit;
     this.name = 'AppError';
     this.code = code;
     this.meta = meta && Object.keys(meta).length > 0 ? meta : undefined;
