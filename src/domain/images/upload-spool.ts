@@ -2,6 +2,7 @@
 // bytes, hashes (sha256) and counts, and stops at the size limit. Nothing of the upload is held in memory.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -83,11 +84,15 @@ export async function spoolUpload(file: Readable, opts: { dir: string; maxBytes:
   const meter = new UploadMeter(opts.maxBytes);
   // prepareImage may write converted siblings next to the spool (.svg, .jpg): they go with it.
   const dispose = async () => void (await Promise.all(['', '.svg', '.jpg'].map((x) => rm(`${spoolPath}${x}`, { force: true }))));
+  const out = createWriteStream(spoolPath, { mode: 0o600 });
   let sourceError: unknown;
   file.once('error', (e) => (sourceError = e));
   try {
-    await pipeline(file, meter, createWriteStream(spoolPath, { mode: 0o600 }));
+    await pipeline(file, meter, out);
   } catch (err) {
+    // The file stream may still be opening (an early refusal): removing the file before it has closed
+    // would let that late open create it again, empty, after the removal.
+    if (!out.closed) await Promise.race([once(out, 'close').catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
     await dispose();
     file.resume(); // let the rest of the request drain so the connection can answer
     if (sourceError !== undefined && !(err instanceof AppError)) {
