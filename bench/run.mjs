@@ -1,7 +1,9 @@
 // `npm run bench [-- <scenario>…] [-- --cpu-prof] [--no-build] [--list]`: builds the server once, then runs every
 // benchmark scenario in order (or only the ones named), each in its own process group, each bounded in time.
 // Flags other than --no-build and --list are passed to the scenarios (upload-throughput understands --cpu-prof and
-// --steps; transform --cpu-prof, --no-prof and --what-if; cached-delivery --cpu-prof and --no-prof).
+// --steps; transform --cpu-prof, --no-prof and --what-if; cached-delivery --cpu-prof and --no-prof; soak
+// --minutes N, --rate N, --concurrency N, --out DIR, which take a value: `--minutes 2` or `--minutes=2`).
+// Scenarios marked `byName` (the 30-minute soak) only run when named.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +16,35 @@ const SCENARIOS = [
   { name: 'transform', file: 'bench/transform.bench.ts', about: 'uncached fit-512 JPEG/WebP/AVIF/PNG vs in-process ceiling and ipx (targets ≥ 0.9× ceiling, > ipx)' },
   { name: 'cached-delivery', file: 'bench/cached-delivery.bench.ts', about: '~100 KB cached variant, 64 connections vs nginx (target ≥ 0.5× nginx, p99 < 20 ms)' },
   { name: 'burst', file: 'bench/burst.bench.ts', about: '64 concurrent requests for one uncached variant (target: 1 render)' },
+  {
+    name: 'soak', file: 'bench/soak.bench.ts', byName: true,
+    about: 'N minutes (default 30) of mixed traffic: 0 errors and RSS flat after warm-up (only when named)',
+    // the run itself plus setup and the final checks; BENCH_SCENARIO_TIMEOUT_S, when set, still wins
+    timeoutS: (minutes) => minutes * 60 + 900,
+  },
 ];
 
+/** Flags that take a value; the value may follow as the next argument. */
+const VALUE_FLAGS = new Set(['--minutes', '--rate', '--concurrency', '--out']);
+
 const args = process.argv.slice(2);
-const names = args.filter((a) => !a.startsWith('--'));
-const flags = args.filter((a) => a.startsWith('--') && a !== '--no-build' && a !== '--list');
+const names = [];
+const flags = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (!a.startsWith('--')) names.push(a);
+  else if (a !== '--no-build' && a !== '--list') {
+    flags.push(a);
+    if (VALUE_FLAGS.has(a) && i + 1 < args.length) flags.push(args[++i]);
+  }
+}
 const timeoutS = Number(process.env.BENCH_SCENARIO_TIMEOUT_S ?? 1800);
+/** The soak's length in minutes, as the scenario itself will read it (flag, env, default). */
+function soakMinutes() {
+  const i = flags.findIndex((f) => f === '--minutes' || f.startsWith('--minutes='));
+  const v = i < 0 ? process.env.BENCH_SOAK_MINUTES : flags[i].includes('=') ? flags[i].split('=')[1] : flags[i + 1];
+  return Number(v ?? 30) || 30;
+}
 
 if (args.includes('--list')) {
   for (const s of SCENARIOS) console.log(`${s.name.padEnd(20)} ${s.about}`);
@@ -30,7 +55,7 @@ if (unknown.length) {
   console.error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
-const selected = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
+const selected = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS.filter((s) => !s.byName);
 
 if (!args.includes('--no-build')) {
   console.log('building the server (tsc -p tsconfig.build.json)…');
@@ -59,11 +84,12 @@ function runScenario(s) {
     };
     const onSigint = () => killGroup('SIGINT');
     process.once('SIGINT', onSigint);
+    const limitS = process.env.BENCH_SCENARIO_TIMEOUT_S || !s.timeoutS ? timeoutS : Math.max(timeoutS, s.timeoutS(soakMinutes()));
     const timer = setTimeout(() => {
-      console.error(`${s.name}: still running after ${timeoutS} s, stopping it`);
+      console.error(`${s.name}: still running after ${limitS} s, stopping it`);
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
-    }, timeoutS * 1000);
+    }, limitS * 1000);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       process.off('SIGINT', onSigint);

@@ -3,9 +3,13 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type {} from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Deps } from './deps.js';
-import { registerErrorHandling } from './errors/error-handler.js';
+import { AppError } from './errors/app-error.js';
+import { registerErrorHandling, renderError, toAppError } from './errors/error-handler.js';
+import { statusOf } from './errors/error-codes.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { registerDocs } from './http/plugins/docs.js';
 import { registerMetrics } from './http/plugins/metrics.js';
@@ -35,6 +39,16 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { allErrors: false, removeAdditional: true, coerceTypes: 'array' } },
+    clientErrorHandler: answerClientError(logger),
+    // Errors the router raises before any hook runs (an undecodable path, a parameter past maxParamLength):
+    // our envelope and request id too. An id that long cannot name anything: NOT_FOUND.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      void renderError(reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new AppError('NOT_FOUND') : toAppError(error));
+    },
+    // Nothing here reads the Host header (URLs come from the configuration): a request without one is answered
+    // like any other instead of by Node's bare 400.
+    http: { requireHostHeader: false },
   }) as unknown as FastifyInstance;
 
   const secureCookies = config.publicUrl.startsWith('https://');
@@ -53,8 +67,9 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   app.addSchema(ApiKeySchema);
   app.addSchema(ImageSchema);
   registerMetrics(app, deps.metrics, config.metricsToken);
-  registerAuth(app, deps.authenticator);
-  registerRateLimit(app, deps.rateLimits, (tier) => deps.metrics.rateLimited.inc({ tier }));
+  const onRateLimited = (tier: string) => deps.metrics.rateLimited.inc({ tier });
+  registerAuth(app, deps.authenticator, deps.rateLimits, onRateLimited);
+  registerRateLimit(app, deps.rateLimits, onRateLimited);
 
   await app.register(healthRoutes({ version: config.version, checks: deps.readiness, now: deps.clock.now }));
   await app.register(authRoutes({ accounts: deps.accounts, sessions: deps.sessions, secureCookies }));
@@ -66,5 +81,51 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '') }));
   await app.register(webAppRoutes({ mediaBaseUrl: config.mediaBaseUrl }));
+  // CONNECT never reaches a route (Node hands it to a 'connect' listener or drops the socket): refuse it in our envelope
+  app.server.on('connect', (_req: unknown, socket: Socket) => {
+    if (!socket.destroyed && socket.writable) writeRawError(socket, 'CONNECT is not supported: this is not a proxy', logger, 'CONNECT');
+    else socket.destroy();
+  });
   return app;
+}
+
+const CLIENT_ERRORS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: 'Request headers are too large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'The request was not received in time',
+};
+const LINGER_MS = 2_000;
+
+/**
+ * Node's HTTP parser refused the bytes before Fastify saw a request (a header past the size limit, a garbage
+ * request line, broken framing): answer the error envelope with a request id on the raw socket, then close.
+ * The close lingers: what the client still sends is read and dropped for a moment, so a reset does not
+ * destroy the answer before the client reads it.
+ */
+function answerClientError(log: Logger) {
+  const answered = new WeakSet<Socket>();
+  return (err: Error & { code?: string }, socket: Socket): void => {
+    if (answered.has(socket)) return; // the parser reports again for every chunk that still arrives
+    // Once a response has started on this connection, a second one would corrupt it: just close.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    answered.add(socket);
+    writeRawError(socket, CLIENT_ERRORS[err.code ?? ''] ?? 'Malformed HTTP request', log, err.code);
+  };
+}
+
+/** A BAD_REQUEST envelope with a request id written straight to the socket, which then closes (lingering). */
+function writeRawError(socket: Socket, message: string, log: Logger, code?: string): void {
+  const reqId = genRequestId({ headers: {} });
+  const status = statusOf('BAD_REQUEST');
+  const body = JSON.stringify({ success: false, error: message, code: 'BAD_REQUEST' });
+  log.info({ reqId, code }, 'malformed HTTP request refused');
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${reqId}\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+  );
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once('close', () => clearTimeout(timer));
 }

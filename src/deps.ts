@@ -30,12 +30,12 @@ import { createUrlSigner, type UrlSigner } from './domain/images/url-signing.js'
 import { createVariantsService, type VariantsService } from './domain/images/variants.service.js';
 import { createWatermarkOverlays } from './domain/watermarks/watermark-overlays.js';
 import { createWatermarksService, type WatermarksService } from './domain/watermarks/watermarks.service.js';
-import { configureRenderer } from './media/render.js';
+import { createMediaWorkers, type MediaWorkers } from './media/worker/media-workers.js';
 import { createBandwidthMeter, type BandwidthMeter } from './domain/usage/bandwidth-meter.js';
 import { createQuotas } from './domain/usage/quotas.js';
 import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
 import { createUsageService, type UsageService } from './domain/usage/usage.service.js';
-import { semaphore } from './lib/concurrency.js';
+import { startPeriodic } from './lib/periodic.js';
 import { createRedis } from './lib/redis.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ReadinessCheck } from './http/routes/health.routes.js';
@@ -59,6 +59,8 @@ export type Deps = {
   uploads: UploadService;
   delivery: DeliveryService;
   variants: VariantsService;
+  /** Worker processes for renders and upload preparation. */
+  workers: MediaWorkers;
   watermarks: WatermarksService;
   usage: UsageService;
   bandwidth: BandwidthMeter;
@@ -107,24 +109,38 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const accounts = createAccountsService({ users, sessions, codes, blobs, clock, log });
   const usage = createUsageRepo(db.db);
   const bandwidth = createBandwidthMeter(usage, clock, { log });
-  const quotas = createQuotas({ usage, bandwidth, clock });
+  const quotas = createQuotas({ usage, bandwidth, clock, reservations: { ttlMs: config.uploadReservationTtlMs, now: systemClock.now } });
   const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, quotas, clock });
   const admin = createAdminService({ users, plans, usage, clock });
   const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
-  // Upload decodes and renders share one limit sized to the cores: decoding is where memory and CPU go.
-  const decodeLimit = semaphore(config.renderConcurrency);
+  // Upload preparation and renders share one pool of worker processes sized to the cores, each task under a
+  // hard time budget: decoding is where memory and CPU go, and hostile files must not hold the event loop.
+  const workers = createMediaWorkers({
+    size: config.renderConcurrency, threadsPerWorker: 1,
+    renderTimeoutMs: config.renderTimeoutMs, prepareTimeoutMs: config.uploadProcessTimeoutMs, log,
+  });
   const uploads = createUploadService({
     images: imagesRepo, quotas, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log,
-    maxImageSide: config.maxImageSide, decodeLimit,
+    maxImageSide: config.maxImageSide, workers,
     onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
   });
+  // After uploads that died with their process: expired quota reservations (the quota back, the object gone)
+  // and spool files of dead processes, at start and every minute (sooner with a short reservation TTL).
+  const housekeeping = startPeriodic(async () => {
+    try {
+      const reservations = await uploads.sweepAbandoned();
+      const spoolFiles = await uploads.sweepSpool(60 * 60_000);
+      if (reservations + spoolFiles > 0) log.info({ reservations, spoolFiles }, 'cleaned up after uploads whose process died');
+    } catch (err) {
+      log.warn({ err }, 'upload housekeeping failed; the next sweep retries');
+    }
+  }, Math.min(60_000, config.uploadReservationTtlMs));
   const selfHosts = [...new Set([new URL(config.publicUrl).hostname, new URL(config.mediaBaseUrl).hostname])];
-  configureRenderer({ threads: config.renderConcurrency });
   const variants = createVariantsService({
     variants: createVariantsRepo(db.db), blobs, clock, log,
     limits: { maxPixels: 200_000_000, maxFrames: 4, maxOutputSide: 4096 },
-    renderConcurrency: config.renderConcurrency, decodeLimit, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
+    workers, hotBytes: config.variantCacheBytes, originalCacheBytes: config.originalCacheBytes,
     onRender: () => metrics.renders.inc(),
     onCacheHit: (tier) => metrics.cacheHits.inc({ tier }),
   });
@@ -156,6 +172,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
       mutation: { perWindow: r.mutationPerMin, burst: Math.ceil(r.mutationPerMin / 12), windowSeconds: 60 },
       auth: { perWindow: r.authPerMin, burst: 0, windowSeconds: 60 },
       hourly: { perWindow: r.perHour, burst: 0, windowSeconds: 3600 },
+      failedAuth: { perWindow: r.failedAuthPerMin, burst: 0, windowSeconds: 60 },
     },
   });
   const usageService = createUsageService({ usage, plans, bandwidth, clock });
@@ -165,7 +182,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   });
 
   return {
-    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, watermarks,
+    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, workers, watermarks,
     usage: usageService, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },
@@ -173,6 +190,8 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
       ...(redis ? [{ name: 'redis', check: () => redis.ping(), optional: true }] : []),
     ],
     async close() {
+      await housekeeping.stop();
+      await workers.close();
       await variants.idle();
       await bandwidth.close();
       await mailer.close();

@@ -23,17 +23,26 @@ async function serve(config: Config): Promise<void> {
   // A promise nobody awaited must not take the whole server down with it: log it with its stack.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   const deps = await buildDeps(config, log, { defaultMetrics: true });
-  const swept = await deps.uploads.sweepSpool(60 * 60_000);
-  if (swept > 0) log.info({ files: swept }, 'removed upload spool files left by an earlier run');
+  // Leftovers of uploads that died with an earlier process (spool files, quota reservations, objects) are
+  // swept by buildDeps' housekeeping, at start and then every minute.
   const app = await buildApp(deps, log);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    // bounded: in-flight requests get the grace period to finish (a render has its own, shorter budget), then
+    // the process ends anyway (a slow client or a stuck store must not keep it alive); worker processes
+    // notice their parent is gone and end too
+    const force = setTimeout(() => {
+      log.warn({ graceMs: config.shutdownTimeoutMs }, 'shutdown grace period over; exiting with requests in flight');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
     await app.close();
     await deps.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  deps.workers.warm();
   await app.listen({ host: config.host, port: config.port });
   const users = await deps.db.db.selectFrom('users').select('id').limit(1).execute();
   log.info(

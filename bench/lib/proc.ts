@@ -27,6 +27,31 @@ export function readRss(pid: number): number | undefined {
   }
 }
 
+/** The pids of every live descendant of `pid` (children, their children …), from the parent pid in /proc/<n>/stat. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid);
+      if (list) list.push(Number(entry));
+      else children.set(ppid, [Number(entry)]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    out.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return out;
+}
+
 /** utime + stime in seconds from a /proc/…/stat line (fields 14 and 15; the name may hold spaces). */
 function cpuOfStat(stat: string): { name: string; seconds: number } {
   const open = stat.indexOf('(');
@@ -43,6 +68,25 @@ export function readCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds of a process tree so far: the process itself, the children it has reaped (cutime + cstime), and
+ * its live descendants (media workers). Take the difference of two readings.
+ */
+export function readTreeCpuSeconds(pid: number): number | undefined {
+  const own = readCpuSeconds(pid);
+  if (own === undefined) return undefined;
+  const reaped = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[13]) + Number(fields[14])) / ticksPerSecond(); // cutime, cstime: fields 16 and 17
+    } catch {
+      return 0;
+    }
+  };
+  return own + reaped(pid) + descendantsOf(pid).reduce((sum, child) => sum + (readCpuSeconds(child) ?? 0), 0);
 }
 
 /** CPU seconds of each live thread, keyed by thread id, with the thread's name. */

@@ -93,6 +93,12 @@ export async function prepareDataDir(opts: { overrides?: PlanOverrides; account:
   return dataDir;
 }
 
+/** Runs `node dist/main.js <args>` (migrate, admin …) on a data folder, the way an operator would; returns its stdout. */
+export async function runMain(dataDir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run(process.execPath, [mainJs, ...args], { cwd: repoRoot, env: serverEnv(dataDir, 0, extraEnv), timeout: 120_000 });
+  return stdout;
+}
+
 export async function removeDataDir(dataDir: string): Promise<void> {
   if (process.env.BENCH_KEEP === '1') {
     console.log(`  (kept ${dataDir})`);

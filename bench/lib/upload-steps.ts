@@ -11,9 +11,9 @@ import { Readable } from 'node:stream';
 import { encode } from 'blurhash';
 import sharp from 'sharp';
 import { ANIMATION_FRAME_BUDGET } from '../../src/domain/images/upload.service.js';
-import { prepareImage } from '../../src/domain/images/prepare-image.js';
 import { spoolUpload } from '../../src/domain/images/upload-spool.js';
 import { computePlaceholder, probeImage } from '../../src/media/image-probe.js';
+import { prepareUpload } from '../../src/media/prepare-upload.js';
 import { createLocalStore } from '../../src/storage/local-store.js';
 import { printTable } from './report.js';
 
@@ -38,8 +38,8 @@ export async function measureUploadSteps(files: string[], iterations = 24): Prom
     { step: '  of which blurhash encode of 32×20', run: async () => encode(new Uint8ClampedArray(32 * 20 * 4).fill(128), 32, 20, 4, 3) },
     { step: 'one decode to 32 px, verify + raw (both uses at once)', run: (f) => sharp(f, { failOn: 'error', sequentialRead: true, limitInputPixels: LIMITS.maxPixels }).autoOrient().resize(32, 32, { fit: 'inside' }).raw().toBuffer() },
     {
-      step: 'prepareImage (probe + placeholder)',
-      run: (f, d) => prepareImage({ path: f, size: d.length, sha256: '', type: { mime: 'image/jpeg', ext: 'jpg' }, filename: 'x.jpg', dispose: async () => {} }, { ...LIMITS, maxSide: 16_384, maxSvgBytes: 2e6 }),
+      step: 'prepareUpload (probe + placeholder; the server runs it in a worker process)',
+      run: (f, d) => prepareUpload({ path: f, size: d.length, mimeType: 'image/jpeg', ext: 'jpg' }, { ...LIMITS, maxSide: 16_384, maxSvgBytes: 2e6 }),
     },
     { step: 'blobs.put (copy spool into the local store)', run: (f, _d, i) => store.put(`u/bench/${i}`, createReadStream(f), { contentType: 'image/jpeg' }) },
     {

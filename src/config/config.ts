@@ -39,12 +39,17 @@ const EnvSchema = Type.Object({
   PICORA_RATE_MUTATION_PER_MIN: Int(1, 1_000_000, 120),
   PICORA_RATE_AUTH_PER_MIN: Int(1, 1_000_000, 20),
   PICORA_RATE_PER_HOUR: Int(1, 100_000_000, 5000),
+  PICORA_RATE_FAILED_AUTH_PER_MIN: Int(1, 1_000_000, 30),
   PICORA_DELIVERY_CACHE_MS: Int(0, 60_000, 1000),
   PICORA_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PICORA_RENDERS_PER_IP_PER_MIN: Int(1, 100_000_000, 600),
   PICORA_MAX_IMAGE_SIDE: Int(256, 65_535, 16_384),
+  PICORA_RENDER_TIMEOUT_MS: Int(100, 600_000, 10_000),
+  PICORA_UPLOAD_PROCESS_TIMEOUT_MS: Int(100, 3_600_000, 60_000),
+  PICORA_SHUTDOWN_TIMEOUT_MS: Int(100, 600_000, 10_000),
   PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
   PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
+  PICORA_UPLOAD_RESERVATION_TTL_MS: Int(1_000, 7 * 86_400_000, 15 * 60_000),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -68,9 +73,16 @@ export type Config = {
   bodyLimitBytes: number;
   trustProxy: boolean;
   redisPrefix: string;
-  rateLimits: { readPerMin: number; uploadPerMin: number; mutationPerMin: number; authPerMin: number; perHour: number };
-  /** Renders at once, and libvips threads: sized to the cores unless set. */
+  /** failedAuthPerMin: failed authentications (bad API keys or tokens) one client address may make per minute. */
+  rateLimits: { readPerMin: number; uploadPerMin: number; mutationPerMin: number; authPerMin: number; perHour: number; failedAuthPerMin: number };
+  /** Media worker processes (renders and upload preparations at once): sized to the cores unless set. */
   renderConcurrency: number;
+  /** Hard time budget of one render; past it the worker process is killed and the variant refused. */
+  renderTimeoutMs: number;
+  /** Hard time budget for preparing one upload (SVG sanitising, HEIC decoding, verifying decode, placeholder). */
+  uploadProcessTimeoutMs: number;
+  /** How long a SIGTERM/SIGINT waits for in-flight requests before the process ends anyway. */
+  shutdownTimeoutMs: number;
   /** How long the media host may reuse an image row (owner plans: 5×); 0 reads the database every time. */
   deliveryCacheMs: number;
   /** When set, GET /metrics wants this bearer token. */
@@ -81,6 +93,8 @@ export type Config = {
   maxImageSide: number;
   variantCacheBytes: number;
   originalCacheBytes: number;
+  /** How long an upload may hold its quota reservation; past it, a sweep takes the upload for abandoned (its process died). */
+  uploadReservationTtlMs: number;
   version: string;
 };
 
@@ -148,14 +162,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mutationPerMin: e.PICORA_RATE_MUTATION_PER_MIN,
       authPerMin: e.PICORA_RATE_AUTH_PER_MIN,
       perHour: e.PICORA_RATE_PER_HOUR,
+      failedAuthPerMin: e.PICORA_RATE_FAILED_AUTH_PER_MIN,
     },
     renderConcurrency: e.PICORA_RENDER_CONCURRENCY ?? availableParallelism(),
     deliveryCacheMs: e.PICORA_DELIVERY_CACHE_MS,
     metricsToken: e.PICORA_METRICS_TOKEN,
     rendersPerIpPerMin: e.PICORA_RENDERS_PER_IP_PER_MIN,
     maxImageSide: e.PICORA_MAX_IMAGE_SIDE,
+    renderTimeoutMs: e.PICORA_RENDER_TIMEOUT_MS,
+    uploadProcessTimeoutMs: e.PICORA_UPLOAD_PROCESS_TIMEOUT_MS,
+    shutdownTimeoutMs: e.PICORA_SHUTDOWN_TIMEOUT_MS,
     variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,
     originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,
+    uploadReservationTtlMs: e.PICORA_UPLOAD_RESERVATION_TTL_MS,
     version,
   };
 }

@@ -5,12 +5,14 @@ import * as m0001 from './migrations/0001-identity.js';
 import * as m0002 from './migrations/0002-images.js';
 import * as m0003 from './migrations/0003-variants.js';
 import * as m0004 from './migrations/0004-watermarks.js';
+import * as m0005 from './migrations/0005-quota-reservations.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': m0001,
   '0002-images': m0002,
   '0003-variants': m0003,
   '0004-watermarks': m0004,
+  '0005-quota-reservations': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -193,3 +193,26 @@ export interface Database {
 }
 
 export type WatermarkTemplateRow = Selectable<WatermarkTemplatesTable>;
+
+// Quota reservations (migration 0005): the uploads in flight, each holding the quota it took until its row
+// lands (then deleted) or it fails (released at once) or its process dies (released by the sweeper on expiry).
+export type ReservationState = 'open' | 'committing' | 'released';
+
+export interface QuotaReservationsTable {
+  /** The id of the image the upload will create (its storage key follows from it). */
+  id: string;
+  userId: string;
+  bytes: number;
+  count: number;
+  /** The UTC day (YYYY-MM-DD) whose upload counter the reservation took one from. */
+  day: string;
+  state: ReservationState;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface Database {
+  quotaReservations: QuotaReservationsTable;
+}
+
+export type QuotaReservationRow = Selectable<QuotaReservationsTable>;

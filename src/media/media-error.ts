@@ -5,7 +5,8 @@ export type MediaErrorKind =
   | 'unsupported' // not an image type we accept, or a codec we cannot decode
   | 'corrupt' // truncated, malformed or undecodable bytes
   | 'too_many_pixels' // declared dimensions (or frames × dimensions) over the budget
-  | 'too_large'; // byte size over the limit
+  | 'too_large' // byte size over the limit
+  | 'too_slow'; // the work did not finish within its time budget (its worker process was killed)
 
 export class MediaError extends Error {
   override readonly name = 'MediaError';

@@ -76,6 +76,19 @@ export function boxWithoutUpscaling(spec: Pick<RenderSpec, 'w' | 'h' | 'fit'>, o
   return { w: Math.max(1, Math.round(w * factor)), h: Math.max(1, Math.round(h * factor)), fit: 'cover' };
 }
 
+/**
+ * The density at which an SVG is rasterised: just enough for the requested box (a couple of pixels over, so
+ * rounding never leaves the output a pixel short), never past the drawing's own size at 72 dpi, and never past
+ * `maxSide` on its longest side. librsvg's cost (filters above all) grows with the raster, so the raster is
+ * bounded before anything is drawn instead of drawn large and shrunk.
+ */
+export function svgDensity(spec: Pick<RenderSpec, 'w' | 'h'>, width: number, height: number, maxSide: number): number {
+  if (!(width > 0 && height > 0)) return 72;
+  const wanted = spec.w === undefined && spec.h === undefined ? 1 : Math.max(spec.w === undefined ? 0 : (spec.w + 2) / width, spec.h === undefined ? 0 : (spec.h + 2) / height);
+  const scale = Math.min(1, wanted, maxSide / Math.max(width, height));
+  return Math.max(1, 72 * scale);
+}
+
 export async function renderImage(input: Buffer | string, spec: RenderSpec, limits: RenderLimits): Promise<Rendered> {
   let meta: sharp.Metadata;
   try {
@@ -99,7 +112,7 @@ export async function renderImage(input: Buffer | string, spec: RenderSpec, limi
     limitInputPixels: animated ? limits.maxPixels * limits.maxFrames : limits.maxPixels,
     sequentialRead: true,
     ...(animated ? { pages: -1 } : {}),
-    ...(meta.format === 'svg' ? { density: 72 } : {}),
+    ...(meta.format === 'svg' ? { density: svgDensity(spec, width, frameH, limits.maxOutputSide) } : {}),
   };
   try {
     let img = sharp(input, options).autoOrient();

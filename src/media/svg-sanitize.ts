@@ -19,6 +19,20 @@ const PARSE_ERROR_NS = 'http://www.mozilla.org/newlayout/xml/parsererror.xml';
 /** Structural limits checked before parsing (a 2 MB drawing of 15,000 paths is far inside them). */
 export const SVG_LIMITS = { maxDepth: 256, maxElements: 50_000, maxAttributesPerElement: 256 } as const;
 
+/**
+ * Filters are where librsvg spends its time (a 311-byte feTurbulence + blur on a big canvas renders for
+ * minutes), so they are bounded here, before any raster exists: a document may hold this many filter
+ * primitives (fe* elements), and the primitives whose cost grows with a parameter get it clamped.
+ * (Renders also have a hard time budget and a bounded raster size; these keep ordinary renders cheap.)
+ */
+export const SVG_FILTER_LIMITS = { maxPrimitives: 128, maxTurbulenceOctaves: 4, maxMorphologyRadius: 32, maxConvolveOrder: 5 } as const;
+
+/**
+ * Text is laid out by Pango glyph by glyph (1.5 MB of one string keeps a renderer busy for minutes), and embedded
+ * rasters are decoded whole whatever size they are drawn at (65 KB of PNG can hold 400 million pixels).
+ */
+export const SVG_CONTENT_LIMITS = { maxTextChars: 20_000, maxEmbeddedPixels: 25_000_000 } as const;
+
 const { window } = new JSDOM('');
 const purify = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
 
@@ -167,5 +181,49 @@ export function sanitizeSvg(input: Buffer, maxBytes = 2 * 1024 * 1024): Buffer {
     if (!target?.startsWith('#')) use.remove();
   }
   if (doc.documentElement !== root) throw new MediaError('corrupt', 'the <svg> root did not survive sanitising');
+  boundFilters(doc);
+  const textChars = Array.from(doc.getElementsByTagNameNS(SVG_NS, 'text')).reduce((n, el) => n + (el.textContent?.length ?? 0), 0);
+  if (textChars > SVG_CONTENT_LIMITS.maxTextChars) {
+    throw new MediaError('too_large', `SVG is too complex: ${textChars} characters of text (limit ${SVG_CONTENT_LIMITS.maxTextChars})`);
+  }
   return Buffer.from(new window.XMLSerializer().serializeToString(root), 'utf8');
+}
+
+/** Refuses documents with too many filter primitives and clamps the costly parameters of the others. */
+function boundFilters(doc: Document): void {
+  // a static list: jsdom's live collections re-walk the tree on access (quadratic on 45,000 paths)
+  const primitives = Array.from(doc.documentElement.querySelectorAll('*')).filter((el) => el.namespaceURI === SVG_NS && el.localName.startsWith('fe'));
+  if (primitives.length > SVG_FILTER_LIMITS.maxPrimitives) {
+    throw new MediaError('too_large', `SVG is too complex: ${primitives.length} filter primitives (limit ${SVG_FILTER_LIMITS.maxPrimitives})`);
+  }
+  const clamp = (el: Element, attr: string, max: number): void => {
+    const raw = el.getAttribute(attr);
+    if (raw === null) return;
+    const parts = raw.trim().split(/[\s,]+/).map(Number);
+    if (parts.some((n) => !Number.isFinite(n))) el.removeAttribute(attr);
+    else if (parts.some((n) => Math.abs(n) > max)) el.setAttribute(attr, parts.map((n) => Math.max(-max, Math.min(max, n))).join(' '));
+  };
+  for (const el of primitives) {
+    if (el.localName === 'feTurbulence') clamp(el, 'numOctaves', SVG_FILTER_LIMITS.maxTurbulenceOctaves);
+    else if (el.localName === 'feMorphology') clamp(el, 'radius', SVG_FILTER_LIMITS.maxMorphologyRadius);
+    else if (el.localName === 'feConvolveMatrix') {
+      const order = (el.getAttribute('order') ?? '3').trim().split(/[\s,]+/).map(Number);
+      if (order.some((n) => !Number.isFinite(n) || n > SVG_FILTER_LIMITS.maxConvolveOrder)) el.remove();
+    }
+  }
+}
+
+/**
+ * Refuses an SVG whose embedded rasters (the data:image hrefs sanitizeSvg keeps) hold more than
+ * SVG_CONTENT_LIMITS.maxEmbeddedPixels in all, reading only their headers. Throws MediaError 'too_many_pixels'.
+ */
+export async function checkEmbeddedRasters(svg: Buffer, readSize: (bytes: Buffer) => Promise<{ width?: number; height?: number }>): Promise<void> {
+  let pixels = 0;
+  for (const match of svg.toString('utf8').matchAll(/data:image\/[a-z]+;base64,([a-z0-9+/=\s]+)/gi)) {
+    const size = await readSize(Buffer.from(match[1]!, 'base64')).catch(() => ({ width: 0, height: 0 }));
+    pixels += (size.width ?? 0) * (size.height ?? 0);
+    if (pixels > SVG_CONTENT_LIMITS.maxEmbeddedPixels) {
+      throw new MediaError('too_many_pixels', `the SVG embeds rasters of more than ${SVG_CONTENT_LIMITS.maxEmbeddedPixels} pixels`);
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { JSDOM } from 'jsdom';
 import sharp from 'sharp';
 import { MediaError } from '../../src/media/media-error.js';
-import { SVG_LIMITS, sanitizeSvg } from '../../src/media/svg-sanitize.js';
+import { SVG_CONTENT_LIMITS, SVG_FILTER_LIMITS, SVG_LIMITS, checkEmbeddedRasters, sanitizeSvg } from '../../src/media/svg-sanitize.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
 const clean = (name: string): string => sanitizeSvg(fixture(name)).toString('utf8');
@@ -198,5 +198,54 @@ describe('sanitizeSvg', () => {
       const once = sanitizeSvg(fixture(name));
       assert.equal(sanitizeSvg(once).toString(), once.toString(), name);
     }
+  });
+});
+
+describe('sanitizeSvg bounds filters before anything rasterises', () => {
+  const wrap = (inner: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">${inner}</svg>`);
+  it('clamps turbulence octaves and morphology radii, drops oversized convolution kernels', () => {
+    const out = sanitizeSvg(
+      wrap(
+        '<filter id="f"><feTurbulence baseFrequency="0.1" numOctaves="40"/><feMorphology radius="500 3"/>' +
+          '<feConvolveMatrix order="30" kernelMatrix="1"/><feConvolveMatrix order="3" kernelMatrix="0 0 0 0 1 0 0 0 0"/></filter><rect width="9" height="9" filter="url(#f)"/>',
+      ),
+    ).toString();
+    assert.match(out, new RegExp(`numOctaves="${SVG_FILTER_LIMITS.maxTurbulenceOctaves}"`));
+    assert.match(out, new RegExp(`radius="${SVG_FILTER_LIMITS.maxMorphologyRadius} 3"`));
+    assert.equal((out.match(/<feConvolveMatrix/g) ?? []).length, 1, out);
+    assert.match(out, /order="3"/);
+  });
+
+  it('leaves modest filters as they are', () => {
+    const input = '<filter id="s"><feGaussianBlur stdDeviation="2"/><feTurbulence numOctaves="2" baseFrequency="0.2"/></filter>';
+    const out = sanitizeSvg(wrap(input)).toString();
+    assert.match(out, /numOctaves="2"/);
+    assert.match(out, /stdDeviation="2"/);
+  });
+
+  it(`refuses more than ${SVG_FILTER_LIMITS.maxPrimitives} filter primitives as too large`, () => {
+    const many = `<filter id="f">${'<feOffset dx="1"/>'.repeat(SVG_FILTER_LIMITS.maxPrimitives + 1)}</filter>`;
+    assert.throws(() => sanitizeSvg(wrap(many)), { name: 'MediaError', kind: 'too_large' });
+    const enough = `<filter id="f">${'<feOffset dx="1"/>'.repeat(SVG_FILTER_LIMITS.maxPrimitives)}</filter>`;
+    assert.match(sanitizeSvg(wrap(enough)).toString(), /feOffset/);
+  });
+});
+
+describe('sanitizeSvg bounds text and embedded rasters', () => {
+  const wrap = (inner: string) => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">${inner}</svg>`);
+  it(`refuses more than ${SVG_CONTENT_LIMITS.maxTextChars} characters of text`, () => {
+    assert.throws(() => sanitizeSvg(wrap(`<text>${'x'.repeat(SVG_CONTENT_LIMITS.maxTextChars + 1)}</text>`)), { name: 'MediaError', kind: 'too_large' });
+    assert.match(sanitizeSvg(wrap(`<text>${'x'.repeat(1000)}</text>`)).toString(), /<text>x/);
+  });
+
+  it('refuses embedded rasters past the pixel budget from their headers alone', async () => {
+    const { default: sharp } = await import('sharp');
+    const { makePngBomb } = await import('../fixtures/bombs.js');
+    const size = (b: Buffer) => sharp(b, { limitInputPixels: false }).metadata();
+    const small = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).png().toBuffer();
+    const ok = sanitizeSvg(wrap(`<image width="10" height="10" href="data:image/png;base64,${small.toString('base64')}"/>`));
+    await checkEmbeddedRasters(ok, size);
+    const bomb = sanitizeSvg(wrap(`<image width="10" height="10" href="data:image/png;base64,${makePngBomb(20_000, 20_000).toString('base64')}"/>`));
+    await assert.rejects(checkEmbeddedRasters(bomb, size), { name: 'MediaError', kind: 'too_many_pixels' });
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { isMediaError, type MediaErrorKind } from '../../src/media/media-error.js';
-import { renderImage, type RenderLimits, type RenderSpec } from '../../src/media/render.js';
+import { renderImage, svgDensity, type RenderLimits, type RenderSpec } from '../../src/media/render.js';
 import { makeGifBomb, makePngBomb } from '../fixtures/bombs.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
@@ -160,5 +160,22 @@ describe('renderImage output', () => {
       const b = await renderImage(photo, spec({ w: 100, format }), LIMITS);
       assert.ok(a.data.equals(b.data), format);
     }
+  });
+});
+
+describe('svgDensity bounds the raster of an SVG before it is drawn', () => {
+  it('follows the requested box, never past the drawing at 72 dpi nor past the side limit', () => {
+    assert.equal(svgDensity({}, 500, 500, 4096), 72);
+    assert.ok(Math.abs(svgDensity({ w: 100 }, 7000, 7000, 4096) - (72 * 102) / 7000) < 1e-9);
+    assert.ok(Math.abs(svgDensity({}, 7000, 3500, 4096) - (72 * 4096) / 7000) < 1e-9, 'no box: the longest side is capped');
+    assert.equal(svgDensity({ w: 4000 }, 100, 100, 4096), 72, 'never enlarged past its own size');
+    assert.ok(Math.abs(svgDensity({ w: 100, h: 100 }, 1000, 200, 4096) - (72 * 102) / 200) < 1e-9, 'the raster covers both sides of the box');
+    assert.equal(svgDensity({ w: 1 }, 1_000_000, 10, 4096), 1, 'at least 1 dpi');
+  });
+
+  it('a 6000 px SVG asked at 64 px renders a 64 px image, quickly', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="6000" height="6000"><rect width="6000" height="6000" fill="#c33"/></svg>');
+    const out = await renderImage(svg, spec({ w: 64, format: 'png' }), LIMITS);
+    assert.equal(out.width, 64);
   });
 });

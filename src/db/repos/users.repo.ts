@@ -22,21 +22,38 @@ export function createUsersRepo(db: Db) {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
-    /** Counts a failed login; locks the account when the count reaches `max`. Returns the new count. */
-    async recordFailedLogin(id: string, max: number, lockUntil: number, now: number): Promise<void> {
-      await db
+    /**
+     * Counts a failed login and decides the lock in the same statement, so concurrent failures can neither
+     * lose a count nor all see "under `max`": an expired lock restarts the count at 1; the count reaching
+     * `max` locks until `lockUntil`; an active lock is left as it is. Returns the row's new state.
+     */
+    async recordFailedLogin(id: string, max: number, lockUntil: number, now: number): Promise<LoginFailures | undefined> {
+      const expired = sql<boolean>`(locked_until is not null and locked_until <= ${now})`;
+      const count = sql<number>`(case when ${expired} then 1 else failed_login_count + 1 end)`;
+      return db
         .updateTable('users')
         .set({
-          failedLoginCount: sql`failed_login_count + 1`,
-          lockedUntil: sql`case when failed_login_count + 1 >= ${max} then ${lockUntil} else locked_until end`,
+          failedLoginCount: count,
+          lockedUntil: sql`case when locked_until > ${now} then locked_until when ${count} >= ${max} then ${lockUntil} else null end`,
           updatedAt: now,
         })
         .where('id', '=', id)
-        .execute();
+        .returning(['failedLoginCount', 'lockedUntil'])
+        .executeTakeFirst();
     },
 
-    resetFailedLogins: async (id: string): Promise<void> => {
-      await db.updateTable('users').set({ failedLoginCount: 0, lockedUntil: null }).where('id', '=', id).execute();
+    /**
+     * The success path of a login: clears the failure count only while the account is not locked at `now`,
+     * in one statement. False when a lock is in force (set, perhaps, by failures that raced this login).
+     */
+    async clearFailedLoginsUnlessLocked(id: string, now: number): Promise<boolean> {
+      const r = await db
+        .updateTable('users')
+        .set({ failedLoginCount: 0, lockedUntil: null })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
 
     delete: async (id: string): Promise<boolean> => {
@@ -67,3 +84,4 @@ export function createUsersRepo(db: Db) {
 }
 
 export type UsersRepo = ReturnType<typeof createUsersRepo>;
+export type LoginFailures = { failedLoginCount: number; lockedUntil: number | null };

@@ -34,8 +34,26 @@ function requireGoodPassword(field: string, password: string): void {
   if (problem) throw validationError(field, problem);
 }
 
+/** Runs the calls of one key one after another, in arrival order; other keys run alongside. */
+function queuePerKey() {
+  const tails = new Map<string, Promise<void>>();
+  return <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
+
 export function createAccountsService(deps: Deps) {
   const { users, sessions, codes, clock } = deps;
+  const oneLoginAtATime = queuePerKey();
 
   async function requireUser(p: Principal): Promise<UserRow> {
     const user = await users.findById(p.userId);
@@ -56,6 +74,27 @@ export function createAccountsService(deps: Deps) {
     }
   }
 
+  async function attemptLogin(email: string, password: string, userAgent: string | undefined): Promise<SessionResult> {
+    const now = clock.now();
+    const user = await users.findByEmail(email);
+    if (!user || !user.passwordHash) {
+      await verifyPassword(await dummyHash(), password);
+      throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+    }
+    const ok = await verifyPassword(user.passwordHash, password);
+    if (user.lockedUntil !== null && user.lockedUntil > now) throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+    if (!ok) {
+      const after = await users.recordFailedLogin(user.id, MAX_FAILED_LOGINS, now + LOCK_MS, now);
+      if (after?.lockedUntil === now + LOCK_MS && after.failedLoginCount === MAX_FAILED_LOGINS) {
+        deps.log.warn({ userId: user.id }, 'account locked after failed logins');
+      }
+      throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+    }
+    if (!(await users.clearFailedLoginsUnlessLocked(user.id, now))) throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+    if (user.isActive !== 1) throw new AppError('UNAUTHORIZED', 'This account is disabled');
+    return { ...(await sessions.start(user, userAgent)), user: { ...user, failedLoginCount: 0, lockedUntil: null } };
+  }
+
   return {
     async sendCode(rawEmail: string, purpose: CodePurpose): Promise<void> {
       const email = normaliseEmail(rawEmail);
@@ -73,27 +112,17 @@ export function createAccountsService(deps: Deps) {
       return { ...(await sessions.start(user, userAgent)), user };
     },
 
-    async login(input: { email: string; password: string }, userAgent?: string): Promise<SessionResult> {
-      const now = clock.now();
-      let user = await users.findByEmail(normaliseEmail(input.email));
-      if (!user || !user.passwordHash) {
-        await verifyPassword(await dummyHash(), input.password);
-        throw new AppError('UNAUTHORIZED', BAD_LOGIN);
-      }
-      if (user.lockedUntil !== null && user.lockedUntil <= now) {
-        await users.resetFailedLogins(user.id);
-        user = { ...user, failedLoginCount: 0, lockedUntil: null };
-      }
-      const ok = await verifyPassword(user.passwordHash!, input.password);
-      if (user.lockedUntil !== null) throw new AppError('UNAUTHORIZED', BAD_LOGIN);
-      if (!ok) {
-        await users.recordFailedLogin(user.id, MAX_FAILED_LOGINS, now + LOCK_MS, now);
-        if (user.failedLoginCount + 1 >= MAX_FAILED_LOGINS) deps.log.warn({ userId: user.id }, 'account locked after failed logins');
-        throw new AppError('UNAUTHORIZED', BAD_LOGIN);
-      }
-      if (user.isActive !== 1) throw new AppError('UNAUTHORIZED', 'This account is disabled');
-      if (user.failedLoginCount > 0) await users.resetFailedLogins(user.id);
-      return { ...(await sessions.start(user, userAgent)), user };
+    /**
+     * CONTRACT §3: 5 consecutive failures lock the account for 15 minutes, with the same answer. Attempts on
+     * one address are taken one at a time, in arrival order, so within this process the fifth failure always
+     * locks before a later attempt is judged (and a burst of guesses costs one password check after another).
+     * Across instances the database decides: a failure is counted and the lock set in one UPDATE, and a
+     * success clears the count only if no lock is in force at that moment, never on the strength of the row
+     * read before the (slow) password check.
+     */
+    login(input: { email: string; password: string }, userAgent?: string): Promise<SessionResult> {
+      const email = normaliseEmail(input.email);
+      return oneLoginAtATime(email, () => attemptLogin(email, input.password, userAgent));
     },
 
     /** Passwordless: a register code logs in, creating the account on first use. */

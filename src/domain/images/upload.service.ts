@@ -1,7 +1,6 @@
 // Upload: spool (sniff, hash, count, size limit) → dedupe → prepare (pixels, HEIC, SVG) → reserve quota →
-// store → row. Any failure leaves no row, no object and no reserved quota behind.
-import { readdir, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
+// store → row. Any failure leaves no row, no object and no reserved quota behind. A process that dies
+// mid-upload leaves its reservation: once expired, sweepAbandoned() gives the quota back and removes the object.
 import type { Readable } from 'node:stream';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';
@@ -14,8 +13,9 @@ import type { Clock } from '../../lib/clock.js';
 import { newImageId } from '../../lib/ids.js';
 import type { Quotas } from '../usage/quotas.js';
 import { normaliseTags } from './image-policy.js';
+import type { MediaWorkers } from '../../media/worker/media-workers.js';
 import { prepareImage } from './prepare-image.js';
-import { spoolUpload, type SpooledUpload } from './upload-spool.js';
+import { spoolUpload, sweepSpoolDir, type SpooledUpload } from './upload-spool.js';
 
 /** An animation may hold this many full-size frames' worth of pixels in all (see media/image-probe). */
 export const ANIMATION_FRAME_BUDGET = 4;
@@ -34,8 +34,8 @@ type Deps = {
   onStored?: (bytes: number) => void;
   /** Longest side an image may have (decoding memory grows with width). */
   maxImageSide: number;
-  /** Bounds how many uploads decode at once (shared with rendering). */
-  decodeLimit: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The media worker processes (shared with rendering): preparation runs there under a time budget. */
+  workers: Pick<MediaWorkers, 'prepare'>;
 };
 
 
@@ -72,22 +72,27 @@ export function createUploadService(deps: Deps) {
   }
 
   return {
-    /** Removes spool files older than `olderThanMs` (left by a process that died mid-upload). */
-    async sweepSpool(olderThanMs: number): Promise<number> {
+    /**
+     * Removes spool files left by a process that died mid-upload: at once when their process is known to be
+     * gone (this host, same PID namespace), otherwise once older than `olderThanMs`. Never this process's own.
+     */
+    sweepSpool: (olderThanMs: number): Promise<number> => sweepSpoolDir(deps.spoolDir, olderThanMs),
+
+    /**
+     * Cleans up after uploads whose process died (or that outlived their reservation): their quota goes back
+     * and the object each may have stored is removed. Safe to run on every instance at once.
+     */
+    async sweepAbandoned(): Promise<number> {
       let removed = 0;
-      let names: string[];
-      try {
-        names = await readdir(deps.spoolDir);
-      } catch {
-        return 0;
-      }
-      for (const name of names) {
-        const file = path.join(deps.spoolDir, name);
-        const info = await stat(file).catch(() => undefined);
-        if (info && info.isFile() && info.mtimeMs < Date.now() - olderThanMs) {
-          await rm(file, { force: true });
-          removed++;
+      for (const r of await deps.quotas.releaseExpiredReservations()) {
+        try {
+          await blobs.delete(storageKeys.imageOriginal(r.userId, r.id));
+        } catch (err) {
+          deps.log.warn({ err, imageId: r.id }, 'upload sweep: could not remove an abandoned object; the next sweep retries');
+          continue;
         }
+        await deps.quotas.forgetReservation(r.id);
+        removed++;
       }
       return removed;
     },
@@ -108,20 +113,39 @@ export function createUploadService(deps: Deps) {
       if (existing) return { row: existing, duplicate: true };
 
       const plan = await planOf(p);
-      const prepared = await deps.decodeLimit(() =>
-        prepareImage(spool, { maxPixels: plan.maxImagePixels, maxFrames: ANIMATION_FRAME_BUDGET, maxSvgBytes: plan.maxSvgBytes, maxSide: deps.maxImageSide }),
+      const prepared = await prepareImage(
+        spool,
+        { maxPixels: plan.maxImagePixels, maxFrames: ANIMATION_FRAME_BUDGET, maxSvgBytes: plan.maxSvgBytes, maxSide: deps.maxImageSide },
+        deps.workers,
       );
-      const release = await deps.quotas.reserveImageUpload(p.userId, plan, prepared.size);
+      const id = newImageId();
+      const reservation = await deps.quotas.reserveImageUpload(p.userId, plan, prepared.size, id);
       const now = clock.now();
 
-      const id = newImageId();
       const key = storageKeys.imageOriginal(p.userId, id);
+      // The object goes first, then the quota: if the object cannot be removed, the reservation stays and the
+      // sweeper retries both once it expires (an orphan is never left uncounted).
+      const abandon = async () => {
+        try {
+          await blobs.delete(key);
+        } catch (err) {
+          deps.log.warn({ err, imageId: id }, 'upload: could not remove the object of a failed upload; the reservation sweep will');
+          return;
+        }
+        await reservation.release();
+      };
       try {
         await blobs.putFile(key, prepared.path, { contentType: prepared.mimeType });
       } catch (err) {
-        await release();
-        await blobs.delete(key).catch(() => undefined);
+        await abandon();
         deps.log.warn({ err, userId: p.userId }, 'upload: the store refused the bytes');
+        throw new AppError('STORAGE_ERROR');
+      }
+      // Swept already (the store took longer than the reservation lives): its quota is back and its object is
+      // being removed, so this upload cannot complete.
+      if (!(await reservation.claim())) {
+        await blobs.delete(key).catch(() => undefined);
+        deps.log.warn({ userId: p.userId, imageId: id }, 'upload: the quota reservation expired before the store finished');
         throw new AppError('STORAGE_ERROR');
       }
 
@@ -134,12 +158,13 @@ export function createUploadService(deps: Deps) {
       try {
         await images.insert(row, meta.tags);
       } catch (err) {
-        await release();
-        await blobs.delete(key).catch(() => undefined);
+        await abandon();
         const raced = await images.findBySha(p.userId, spool.sha256);
         if (raced) return { row: raced, duplicate: true };
         throw err;
       }
+      // The quota now belongs to the row. Should this fail, the sweeper finds the row and only forgets it.
+      await reservation.settle().catch((err: unknown) => deps.log.warn({ err, imageId: id }, 'upload: could not settle the quota reservation'));
       deps.onStored?.(row.sizeBytes);
       return { row, duplicate: false };
     },

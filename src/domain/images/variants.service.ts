@@ -1,6 +1,8 @@
 // The variant cache: a rendition is keyed by image + canonical parameters + pipeline version, stored in the
 // BlobStore and indexed in the database; hot ones live in a byte-bounded memory tier. Identical concurrent
-// misses render once; renders are bounded by a concurrency limit.
+// misses render once. Renders run in the media worker processes under a hard time budget; a render that blew
+// it is remembered and refused at once (per variant, and per image after repeated strikes) instead of being
+// retried by every new request.
 import { Readable } from 'node:stream';
 import { AppError } from '../../errors/app-error.js';
 import type { VariantsRepo } from '../../db/repos/variants.repo.js';
@@ -9,10 +11,12 @@ import type { BlobStore } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import { ByteLru } from '../../lib/byte-lru.js';
 import type { Clock } from '../../lib/clock.js';
-import { semaphore, singleFlight } from '../../lib/concurrency.js';
+import { singleFlight } from '../../lib/concurrency.js';
 import { sha256Hex } from '../../lib/hashing.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { isMediaError } from '../../media/media-error.js';
-import { PIPELINE_VERSION, renderImage, type RenderLimits, type RenderSpec } from '../../media/render.js';
+import { PIPELINE_VERSION, type RenderLimits, type RenderSpec } from '../../media/render.js';
+import type { MediaWorkers } from '../../media/worker/media-workers.js';
 
 export type Variant = { data: Buffer; mimeType: string; size: number };
 
@@ -21,9 +25,10 @@ type Deps = {
   blobs: BlobStore;
   clock: Clock;
   limits: RenderLimits;
-  renderConcurrency: number;
-  /** A limit shared with upload decoding; by default renders get their own of `renderConcurrency`. */
-  decodeLimit?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The media worker processes (shared with upload preparation): they bound renders at once and in time. */
+  workers: Pick<MediaWorkers, 'render'>;
+  /** How long a render that blew its time budget stays refused (per variant; per image after REFUSED_IMAGE_STRIKES). */
+  refusalTtlMs?: number;
   hotBytes: number;
   originalCacheBytes: number;
   log: { warn(obj: object, msg: string): void };
@@ -42,14 +47,29 @@ export function variantKeyOf(row: Pick<ImageRow, 'id' | 'sha256'>, canonical: st
   return sha256Hex(`${row.id}|${row.sha256}|${canonical}|v${PIPELINE_VERSION}`).slice(0, 40);
 }
 
+/** After this many renders of one image blew the budget, every uncached render of it is refused for a while. */
+export const REFUSED_IMAGE_STRIKES = 3;
+
 export function createVariantsService(deps: Deps) {
   const { variants, blobs, clock } = deps;
   const hot = new ByteLru<Variant>(deps.hotBytes);
   const originals = new ByteLru<{ data: Buffer; size: number }>(deps.originalCacheBytes);
   const flight = singleFlight<Variant>();
-  const limit = deps.decodeLimit ?? semaphore(deps.renderConcurrency);
+  const refusalTtl = deps.refusalTtlMs ?? 60 * 60_000;
+  const refusedVariants = new TtlCache<AppError>(refusalTtl, 10_000);
+  const strikes = new TtlCache<number>(refusalTtl, 10_000);
   const pendingWrites = new Set<Promise<void>>();
   const stats = { renders: 0, hotHits: 0, storeHits: 0 };
+  let refusals = 0;
+
+  function refusedBefore(imageId: string, key: string): AppError | undefined {
+    const known = refusedVariants.get(key);
+    if (known) return known;
+    if ((strikes.get(imageId) ?? 0) >= REFUSED_IMAGE_STRIKES) {
+      return new AppError('VALIDATION_ERROR', 'Validation error: this image is too complex to render; new sizes of it are refused for a while', { field: 'image' });
+    }
+    return undefined;
+  }
 
   async function original(row: ImageRow): Promise<Buffer> {
     const cached = originals.get(row.id);
@@ -59,15 +79,27 @@ export function createVariantsService(deps: Deps) {
     return data;
   }
 
-  async function render(row: ImageRow, spec: RenderSpec): Promise<Variant> {
+  async function render(row: ImageRow, spec: RenderSpec, key: string): Promise<Variant> {
+    const refused = refusedBefore(row.id, key);
+    if (refused) {
+      refusals++;
+      throw refused;
+    }
     const input = await original(row);
     stats.renders++;
     deps.onRender?.();
     try {
-      const out = await renderImage(input, spec, deps.limits);
+      const out = await deps.workers.render(input, spec, deps.limits);
       return { data: out.data, mimeType: out.mimeType, size: out.data.length };
     } catch (err) {
       if (isMediaError(err, 'too_many_pixels')) throw new AppError('INVALID_IMAGE_PARAMS', `Cannot render: ${err.message}`);
+      if (isMediaError(err, 'too_slow')) {
+        const refusal = new AppError('VALIDATION_ERROR', `Validation error: this image is too complex to render at these parameters (${err.message})`, { field: 'image' });
+        refusedVariants.set(key, refusal);
+        strikes.set(row.id, (strikes.get(row.id) ?? 0) + 1);
+        deps.log.warn({ imageId: row.id, variantKey: key }, 'render blew its time budget; refused from now on');
+        throw refusal;
+      }
       if (isMediaError(err)) throw new AppError('VALIDATION_ERROR', 'Validation error: the stored image cannot be rendered', { field: 'image' });
       throw err;
     }
@@ -90,13 +122,15 @@ export function createVariantsService(deps: Deps) {
 
   return {
     stats,
+    /** Renders refused without rendering (a variant or image that blew its time budget before). */
+    refusals: (): number => refusals,
 
     /** A cached or freshly rendered variant. `preview` renders without storing or caching. */
     async get(row: ImageRow, spec: RenderSpec, canonical: string, opts: { preview: boolean; beforeRender?: () => Promise<void>; key?: string }): Promise<Variant> {
       const key = opts.key ?? variantKeyOf(row, canonical);
       if (opts.preview) {
         await opts.beforeRender?.();
-        return limit(() => render(row, spec));
+        return render(row, spec, key);
       }
       const inMemory = hot.get(key);
       if (inMemory) {
@@ -118,8 +152,13 @@ export function createVariantsService(deps: Deps) {
             deps.log.warn({ err, imageId: row.id }, 'indexed variant missing from the store; rendering again');
           }
         }
+        const refused = refusedBefore(row.id, key);
+        if (refused) {
+          refusals++;
+          throw refused; // before beforeRender: a refusal costs the client no render budget
+        }
         await opts.beforeRender?.();
-        const v = await limit(() => render(row, spec));
+        const v = await render(row, spec, key);
         hot.set(key, v);
         persist(row, key, canonical, v);
         return v;
@@ -129,6 +168,7 @@ export function createVariantsService(deps: Deps) {
     /** Forget everything cached in memory for an image (after delete). */
     forget(imageId: string): void {
       originals.delete(imageId);
+      strikes.delete(imageId);
       // variant keys are hashes: the hot tier ages them out; the store objects are deleted with the image
     },
 

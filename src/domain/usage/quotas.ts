@@ -1,7 +1,7 @@
 // The one quota module: every dimension of CONTRACT §2/§4, its limit in a plan row, and the checks that
 // reserve, release or refuse. Features call these; none reads a plan's numbers for a quota itself.
 import { AppError } from '../../errors/app-error.js';
-import type { UsageRepo } from '../../db/repos/usage.repo.js';
+import type { ReleasedReservation, UsageRepo } from '../../db/repos/usage.repo.js';
 import type { PlanRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { BandwidthMeter } from './bandwidth-meter.js';
@@ -36,20 +36,60 @@ export function quotaError(type: QuotaType, plan: PlanRow, extra?: Record<string
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export function createQuotas(deps: { usage: UsageRepo; bandwidth: BandwidthMeter; clock: Clock }) {
-  const { usage, bandwidth, clock } = deps;
+/**
+ * The quota one upload holds while it is in flight. Exactly one of settle (its row is written) or release
+ * (it failed) ends it; if its process dies first, the sweeper releases it once it expires.
+ */
+export type UploadReservation = {
+  /** Before the row is written: false when the reservation expired and was swept (the upload must fail). */
+  claim(): Promise<boolean>;
+  /** The row is written: the quota now belongs to the image. */
+  settle(): Promise<void>;
+  /** The upload failed: the quota goes back (once, whoever gets there first). */
+  release(): Promise<void>;
+};
+
+export type ReservationSettings = {
+  /** How long an upload may hold a reservation before the sweeper takes it for abandoned. */
+  ttlMs: number;
+  /** Wall time: a reservation measures how long a live request has taken, whatever clock the rules use. */
+  now: () => number;
+};
+
+/** Reservations released per sweep at most (the next sweep takes the rest). */
+const SWEEP_BATCH = 500;
+
+export function createQuotas(deps: { usage: UsageRepo; bandwidth: BandwidthMeter; clock: Clock; reservations: ReservationSettings }) {
+  const { usage, bandwidth, clock, reservations } = deps;
   return {
     /**
      * Reserves image storage and one of today's uploads in one conditional statement (concurrent uploads
-     * can never pass either limit). Returns the release for an upload that does not complete.
+     * can never pass either limit), recorded as reservation `id` (the image's id) in the same transaction.
      */
-    async reserveImageUpload(userId: string, plan: PlanRow, bytes: number): Promise<() => Promise<void>> {
-      const now = clock.now();
-      const day = dayOf(now);
-      const reserved = await usage.reserveUpload(userId, bytes, { storageBytes: limitOf(plan, 'img_storage'), uploadsPerDay: limitOf(plan, 'uploads_per_day') }, day, day.slice(0, 7));
+    async reserveImageUpload(userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> {
+      const day = dayOf(clock.now());
+      const at = reservations.now();
+      const reserved = await usage.reserveUpload(
+        userId, bytes, { storageBytes: limitOf(plan, 'img_storage'), uploadsPerDay: limitOf(plan, 'uploads_per_day') }, day, day.slice(0, 7),
+        { id, createdAt: at, expiresAt: at + reservations.ttlMs },
+      );
       if (!reserved.ok) throw quotaError(reserved.type, plan, reserved.type === 'img_storage' ? { used: reserved.usage.imgStorageBytes } : undefined);
-      return () => usage.releaseUpload(userId, bytes, day);
+      return {
+        claim: () => usage.claimReservation(id, reservations.now() + reservations.ttlMs),
+        settle: () => usage.settleReservation(id),
+        release: () => usage.releaseReservation(id),
+      };
     },
+
+    /**
+     * Gives back the quota of expired reservations (uploads whose process died, or that outlived the TTL) and
+     * returns them with those released earlier: the caller removes whatever object each may have stored, then
+     * forgets it.
+     */
+    releaseExpiredReservations: (): Promise<ReleasedReservation[]> => usage.releaseExpiredReservations(reservations.now(), SWEEP_BATCH),
+
+    /** A released reservation whose object is gone. */
+    forgetReservation: (id: string): Promise<void> => usage.forgetReservation(id),
 
     /** Frees the storage of deleted images. */
     releaseImageStorage: (userId: string, bytes: number, count: number): Promise<void> => usage.releaseStorage(userId, bytes, count),

@@ -1,4 +1,6 @@
-// Rate limits (CONTRACT §8): tiers per account (anonymous traffic per IP), auth endpoints per IP, admin ×10.
+// Rate limits (CONTRACT §8): tiers per account (anonymous traffic per IP), auth endpoints per IP, admin ×10,
+// and a budget of failed credentials per IP (a wrong API key or token costs one; once spent, the address
+// cannot present credentials until the window resets, so keys cannot be guessed at request rate).
 // Counters live in Redis when configured, so every instance sharing that Redis shares the budget; if Redis
 // fails, an in-memory insurance limiter keeps the server answering with per-instance limits.
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -6,7 +8,8 @@ import { AppError } from '../../errors/app-error.js';
 
 export type Tier = 'read' | 'upload' | 'mutation' | 'auth';
 export type TierLimits = { perWindow: number; burst: number; windowSeconds: number };
-export type RateLimitSettings = Record<Tier | 'hourly', TierLimits>;
+type Budget = Tier | 'hourly' | 'failedAuth';
+export type RateLimitSettings = Record<Budget, TierLimits>;
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   read: { perWindow: 600, burst: 30, windowSeconds: 60 },
@@ -14,6 +17,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   mutation: { perWindow: 120, burst: 10, windowSeconds: 60 },
   auth: { perWindow: 20, burst: 0, windowSeconds: 60 },
   hourly: { perWindow: 5000, burst: 0, windowSeconds: 3600 },
+  failedAuth: { perWindow: 30, burst: 0, windowSeconds: 60 },
 };
 
 export type LimitState = { limit: number; remaining: number; resetSeconds: number; resetAt: string };
@@ -39,12 +43,12 @@ export function createRateLimits(deps: Deps) {
   };
 
   const limiters = new Map<string, Pair>();
-  function pair(tier: Tier | 'hourly', admin: boolean): Pair {
+  function pair(tier: Budget, admin: boolean): Pair {
     const id = `${tier}:${admin ? 'admin' : 'std'}`;
     let p = limiters.get(id);
     if (!p) {
       const base = deps.settings[tier];
-      const factor = admin && tier !== 'auth' ? 10 : 1;
+      const factor = admin && tier !== 'auth' && tier !== 'failedAuth' ? 10 : 1;
       const limits = { ...base, perWindow: base.perWindow * factor, burst: base.burst * factor };
       p = {
         limits,
@@ -61,12 +65,12 @@ export function createRateLimits(deps: Deps) {
     return { limit, remaining: Math.max(0, remaining), resetSeconds, resetAt: new Date(deps.now() + resetSeconds * 1000).toISOString() };
   };
 
-  function rejected(tier: string, limits: TierLimits, res: RateLimiterRes): AppError {
+  function rejected(tier: string, limits: TierLimits, res: RateLimiterRes, message?: string): AppError {
     const retryAfterSec = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
     const per = limits.windowSeconds === 3600 ? 'hour' : 'minute';
     return new AppError(
       'RATE_LIMITED',
-      `Rate limit exceeded (${tier}): ${limits.perWindow}${limits.burst ? ` + ${limits.burst} burst` : ''} per ${per}`,
+      message ?? `Rate limit exceeded (${tier}): ${limits.perWindow}${limits.burst ? ` + ${limits.burst} burst` : ''} per ${per}`,
       { retryAfterSec, tier },
       {
         'retry-after': String(retryAfterSec),
@@ -107,6 +111,33 @@ export function createRateLimits(deps: Deps) {
       const result = await take(pair(tier, subject.admin), tier, subject.key);
       if (subject.account) await take(pair('hourly', subject.admin), 'hourly', subject.key);
       return result;
+    },
+
+    /**
+     * Throws RATE_LIMITED when the address has spent its failed-credential budget; consumes nothing. Asked
+     * before credentials are checked, so a refused address learns nothing about the keys it tries.
+     */
+    async assertCredentialsAllowed(ip: string): Promise<void> {
+      const p = pair('failedAuth', false);
+      let res: RateLimiterRes | null = null;
+      try {
+        res = await p.main.get(`ip:${ip}`);
+      } catch (err) {
+        deps.onRedisError?.(err);
+      }
+      if (res && res.consumedPoints >= p.limits.perWindow) {
+        const retry = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+        throw rejected('failed_auth', p.limits, res, `Too many failed authentications from this address: retry in ${retry} s`);
+      }
+    },
+
+    /** Counts one failed authentication (bad API key or token) against the address. */
+    async recordFailedCredentials(ip: string): Promise<void> {
+      try {
+        await pair('failedAuth', false).main.penalty(`ip:${ip}`, 1);
+      } catch (err) {
+        deps.onRedisError?.(err);
+      }
     },
 
     /** The state of every tier for an account, without consuming anything. */

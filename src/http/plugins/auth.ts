@@ -1,10 +1,12 @@
 // The one auth hook. Each route declares `config.auth` (public | optional | session | apiKeyOrSession)
-// and optionally `config.scope`; this hook resolves the Principal and enforces both.
+// and optionally `config.scope`; this hook resolves the Principal and enforces both. Credentials that fail
+// cost their address one unit of its failed-credential budget; a spent address gets 429 for any credentials.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors/app-error.js';
+import { AppError, isAppError } from '../../errors/app-error.js';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { hasScope, type AuthMode, type Principal } from '../../auth/principal.js';
 import type { StoredScope } from '../../auth/scopes.js';
+import type { RateLimits } from '../../domain/usage/rate-limits.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -17,13 +19,33 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuth(app: FastifyInstance, authenticator: Authenticator): void {
+type CredentialBudget = Pick<RateLimits, 'assertCredentialsAllowed' | 'recordFailedCredentials'>;
+
+export function registerAuth(app: FastifyInstance, authenticator: Authenticator, budget: CredentialBudget, onRejected?: (tier: string) => void): void {
+  /** Authenticates under the address's failed-credential budget. An expired access token is not counted: it was genuine. */
+  async function authenticate(request: FastifyRequest): Promise<Principal | undefined> {
+    const { authorization } = request.headers;
+    if (!authorization) return undefined;
+    try {
+      await budget.assertCredentialsAllowed(request.ip);
+    } catch (err) {
+      onRejected?.('failed_auth');
+      throw err;
+    }
+    try {
+      return await authenticator.authenticate(authorization);
+    } catch (err) {
+      if (isAppError(err) && err.code !== 'TOKEN_EXPIRED') await budget.recordFailedCredentials(request.ip);
+      throw err;
+    }
+  }
+
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     const mode = config?.auth ?? 'public';
     if (mode === 'public') return;
-    const principal = await authenticator.authenticate(request.headers.authorization);
+    const principal = await authenticate(request);
     request.principal = principal;
     if (mode === 'optional') return;
     if (!principal) throw new AppError('UNAUTHORIZED', 'Missing Authorization header: send "Bearer sk_live_…" or an access token');

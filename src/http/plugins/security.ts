@@ -30,5 +30,7 @@ export async function registerSecurity(app: FastifyInstance, opts: { https: bool
     allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'if-none-match', 'if-unmodified-since', 'range', 'x-picora-client', 'accept-language'],
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
+    // an OPTIONS without Origin (OPTIONS *, a probe) is answered like a preflight, not with a text/plain 400
+    strictPreflight: false,
   });
 }

@@ -75,7 +75,8 @@ export function authRoutes(deps: Deps) {
       return reply.send({ success: true as const, data: null });
     });
 
-    app.get('/v1/auth/verify', { schema: s.verifySchema, config: { auth: 'apiKeyOrSession' } }, async (request, reply) => {
+    // CONTRACT §8: uploader tools call this to test a key, so it is a read of the key's account, not the per-IP auth tier.
+    app.get('/v1/auth/verify', { schema: s.verifySchema, config: { auth: 'apiKeyOrSession', rateTier: 'read' } }, async (request, reply) => {
       const p = principalOf(request);
       return reply.send({
         success: true as const,

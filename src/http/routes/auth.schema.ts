@@ -56,7 +56,7 @@ export const verifySchema = {
         apiKeyId: Type.Optional(Type.String()),
       }),
     ),
-    ...errors(401),
+    ...errors(401, 429),
   },
 };
 

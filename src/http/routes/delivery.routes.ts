@@ -8,22 +8,24 @@ import type { DeliveredImage as ImageRow, DeliveryService } from '../../domain/i
 
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
-type Range = { start: number; end: number } | 'unsatisfiable' | undefined;
+type Range = { start: number; end: number } | undefined;
 
-/** Parses a single `bytes=` range; multiple ranges are answered with the whole body (allowed by RFC 9110). */
+/**
+ * Parses a single satisfiable `bytes=` range. Anything else (several ranges, another unit, bad syntax, a range
+ * past the end) is ignored and answered with the whole body, as RFC 9110 §14.2 allows: an error status would
+ * need a code, and the error catalogue (SEED/CONTRACT §2) has none for 416.
+ */
 export function parseRange(header: string | undefined, size: number): Range {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return header.includes(',') ? undefined : 'unsatisfiable';
+  if (!m || (m[1] === '' && m[2] === '') || size === 0) return undefined;
   if (m[1] === '') {
     const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
+    return suffix === 0 ? undefined : { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);
   const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
+  return start >= size || end < start ? undefined : { start, end };
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
@@ -76,7 +78,6 @@ export function deliveryRoutes(deps: { delivery: DeliveryService; pathPrefix: st
       reply.type(row.mimeType);
     }
     const range = parseRange(request.headers.range, size);
-    if (range === 'unsatisfiable') return reply.status(416).header('content-range', `bytes */${size}`).send();
     const length = range ? range.end - range.start + 1 : size;
     reply.header('content-length', length);
     if (range) reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);

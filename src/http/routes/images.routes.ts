@@ -12,19 +12,60 @@ import * as s from './images.schema.js';
 
 const FIELDS = new Set(['isPublic', 'is_public', 'tags', 'title']);
 
-/** The request's parts; a framing error of the parser itself is the client's: 400 BAD_REQUEST. */
+/**
+ * Watches the raw body for the closing delimiter (CRLF "--" boundary "--"). The parser (busboy through
+ * @fastify/multipart) ends the parts of a body that stops without one as if it were complete, so this is how
+ * a truncated body is told from a finished one. Nothing in a part may contain CRLF "--" boundary (it would end
+ * the part), so its first occurrence followed by "--" is the close. A body may also open with it (the
+ * parser reads the body as if it began with a CRLF).
+ */
+function watchClosingDelimiter(request: FastifyRequest): { seen(): boolean; stop(): void } {
+  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(request.headers['content-type'] ?? '');
+  const needle = Buffer.from(`\r\n--${boundary?.[1] ?? boundary?.[2] ?? ''}--`);
+  const keep = needle.length - 1;
+  let tail = Buffer.from('\r\n');
+  let seen = false;
+  const onData = (chunk: Buffer) => {
+    if (Buffer.concat([tail, chunk.subarray(0, keep)]).includes(needle) || chunk.includes(needle)) {
+      seen = true;
+      request.raw.off('data', onData);
+      return;
+    }
+    tail = Buffer.from(Buffer.concat([tail, chunk.subarray(-keep)]).subarray(-keep));
+  };
+  if (boundary) request.raw.on('data', onData);
+  return { seen: () => seen, stop: () => void request.raw.off('data', onData) };
+}
+
+/**
+ * The request's parts; a framing error of the parser itself is the client's: 400 BAD_REQUEST. So is a body
+ * that ends (Content-Length reached, last chunk sent) before its closing boundary: it is answered at once.
+ */
 async function* multipartParts(request: FastifyRequest): AsyncGenerator<Multipart> {
   const it = request.parts()[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<Multipart>;
-    try {
-      next = await it.next();
-    } catch (err) {
-      if (err instanceof AppError || (err as { code?: string }).code?.startsWith('FST_')) throw err;
-      throw new AppError('BAD_REQUEST', 'Malformed multipart body');
+  let close: ReturnType<typeof watchClosingDelimiter> | undefined;
+  let parts = 0;
+  try {
+    for (;;) {
+      let next: IteratorResult<Multipart>;
+      try {
+        const pending = it.next();
+        close ??= watchClosingDelimiter(request); // after the first next(): the parser has begun to read the body
+        next = await pending;
+      } catch (err) {
+        if (err instanceof AppError || (err as { code?: string }).code?.startsWith('FST_')) throw err;
+        throw new AppError('BAD_REQUEST', 'Malformed multipart body');
+      }
+      if (next.done) {
+        if (!close.seen()) throw new AppError('BAD_REQUEST', 'Malformed multipart body: it ends without its closing boundary (does the boundary match the Content-Type header?)');
+        if (parts === 0) throw new AppError('BAD_REQUEST', 'Malformed multipart body: no parts found');
+        return;
+      }
+      parts++;
+      yield next.value;
     }
-    if (next.done) return;
-    yield next.value;
+  } finally {
+    close?.stop();
   }
 }
 
@@ -43,10 +84,8 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
       const p = principalOf(request);
       const fields: UploadFields = {};
       let spool: SpooledUpload | undefined;
-      let parts = 0;
       try {
         for await (const part of multipartParts(request)) {
-          parts++;
           if (part.type === 'file') {
             const file = part as MultipartFile;
             if (file.fieldname !== 'file' || spool) {
@@ -59,8 +98,6 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
             fields[name] = part.value;
           }
         }
-        // Not a single part: the boundary never matched (the parser ends such bodies silently), so the framing is broken.
-        if (parts === 0) throw new AppError('BAD_REQUEST', 'Malformed multipart body: no parts found (does the boundary match the Content-Type header?)');
         if (!spool) throw validationError('file', 'is required');
         const { row, duplicate } = await uploads.commit(p, spool, fields);
         if (duplicate) reply.header('x-picora-duplicate', 'true');

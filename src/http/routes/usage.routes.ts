@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RateLimits } from '../../domain/usage/rate-limits.js';
 import type { UsageService } from '../../domain/usage/usage.service.js';
 import { principalOf } from '../plugins/auth.js';
+import { setLimitHeaders } from '../plugins/rate-limit.js';
 import * as s from './usage.schema.js';
 
 export function usageRoutes(deps: { usage: UsageService; rateLimits: RateLimits }) {
@@ -23,9 +24,13 @@ export function usageRoutes(deps: { usage: UsageService; rateLimits: RateLimits 
 
     app.get('/v1/billing/plans', { schema: s.plansSchema, config: { auth: 'public' } }, async () => ({ success: true as const, data: await usage.catalogue() }));
 
-    app.get('/v1/user/me/rate-limits', { schema: s.rateLimitsSchema, config: { auth: 'apiKeyOrSession', scope: 'account.read', rateTier: 'none' } }, async (request) => {
+    // Outside the budget (it reports without consuming, CONTRACT §8), but it still carries the header
+    // families: the read tier, which a GET like this one belongs to, as it stands.
+    app.get('/v1/user/me/rate-limits', { schema: s.rateLimitsSchema, config: { auth: 'apiKeyOrSession', scope: 'account.read', rateTier: 'none' } }, async (request, reply) => {
       const p = principalOf(request);
-      return { success: true as const, data: await rateLimits.status({ key: `u:${p.userId}`, admin: p.role === 'admin' }) };
+      const status = await rateLimits.status({ key: `u:${p.userId}`, admin: p.role === 'admin' });
+      setLimitHeaders(reply, status.read);
+      return { success: true as const, data: status };
     });
   };
 }

@@ -157,7 +157,7 @@ export function imagesDeliverySuite(name: string, backend: Backend, s3?: () => S
       expectError(await get(priv, { headers: { 'if-none-match': pe } }), 401, 'UNAUTHORIZED', 'a validator does not bypass visibility');
     });
 
-    it('Range answers 206 with the right bytes and Content-Range; an unsatisfiable range is 416', async () => {
+    it('Range answers 206 with the right bytes and Content-Range; an unsatisfiable or malformed range gets the whole body', async () => {
       const bytes = await fixture('animated.gif');
       const img = await uploadOk(t, s.accessToken, bytes, 'range.gif');
       const size = bytes.length;
@@ -171,8 +171,9 @@ export function imagesDeliverySuite(name: string, backend: Backend, s3?: () => S
       }
       for (const range of [`bytes=${size}-`, 'bytes=50-10', 'bytes=-0', 'bytes=abc', 'pages=1-2']) {
         const res = await get(img, { headers: { range } });
-        assert.equal(res.statusCode, 416, range);
-        assert.equal(res.headers['content-range'], `bytes */${size}`, range);
+        assert.equal(res.statusCode, 200, range);
+        assert.equal(res.headers['content-range'], undefined, range);
+        assert.ok(res.rawPayload.equals(bytes), `${range}: the whole body`);
       }
       const multi = await get(img, { headers: { range: 'bytes=0-1,5-6' } });
       assert.equal(multi.statusCode, 200, 'several ranges: the whole body');
