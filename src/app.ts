@@ -54,6 +54,12 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   const secureCookies = config.publicUrl.startsWith('https://');
   registerErrorHandling(app);
   registerRequestId(app);
+  // A request answered before its body arrived whole (a refusal in the middle of an upload) closes its
+  // connection: otherwise the unread rest of the body leaves a keep-alive connection stuck.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+    done(null, payload);
+  });
   await registerSecurity(app, { https: secureCookies });
   await app.register(cookie);
   // Sizes are enforced per plan while the file streams (domain/images/upload-spool.ts); these bound the rest.

@@ -7,6 +7,7 @@
 //   child → parent  { id, ok: true, result } | { id, ok: false, error: { name, message, kind? } }
 // The child side is `serveProcessTasks(handlers)`.
 import { fork, type ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 
 export type TaskError = { name: string; message: string; kind?: string | undefined };
 
@@ -282,6 +283,14 @@ export type ProcessPool = ReturnType<typeof createProcessPool>;
 export function serveProcessTasks(handlers: Record<string, (payload: never) => Promise<unknown> | unknown>): void {
   // the parent is gone (even by kill -9): end at once; a plain exit could wait on a native task's thread
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+  // ... and when this thread is busy in synchronous work (WebAssembly, a DOM walk) it cannot see the
+  // disconnect: a small watchdog thread notices the parent is gone (we get re-parented) and ends the process
+  const parent = process.ppid;
+  new Worker(
+    `const { workerData } = require('node:worker_threads');
+     setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 500);`,
+    { eval: true, workerData: parent },
+  ).unref();
   process.on('message', (msg: { id: number; op: string; payload: unknown }) => {
     void (async () => {
       const handler = handlers[msg.op];

@@ -1,32 +1,13 @@
 // Issue 14 §1: SIGTERM while a long render runs ends the real server process within its grace period, and
 // its media worker processes end with it.
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FILTER_BOMB_SVG } from '../support/hostile-svg.js';
 import { uploadBody } from '../support/multipart.js';
+import { childrenOf, isAlive as alive } from '../support/processes.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-
-/** Pids of the direct children of `pid` (from /proc). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === pid) out.push(Number(name));
-  }
-  return out;
-}
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('bounded shutdown (real server process)', () => {
   let server: ServerProcess;

@@ -20,4 +20,12 @@ serveProcessTasks({
     }
   },
   die: () => process.exit(3),
+  /** Blocks this thread for `ms` (synchronous work nothing inside the thread can interrupt). */
+  block: (p: { ms: number }) => {
+    const until = Date.now() + p.ms;
+    while (Date.now() < until) {
+      // busy
+    }
+    return { pid: process.pid };
+  },
 });

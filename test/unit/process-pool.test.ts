@@ -1,18 +1,13 @@
 // The worker-process pool: answers cross as they were sent (Buffers too), a task past its budget has its
 // process killed and replaced, a crashed process fails only its own task, and closing ends every process.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { createProcessPool, inheritedLoaderArgs, PoolTaskError } from '../../src/lib/process-pool.js';
+import { isAlive as alive } from '../support/processes.js';
 
 const entry = new URL('../support/pool-worker.ts', import.meta.url);
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const isPoolError = (reason: PoolTaskError['reason']) => (err: unknown) => err instanceof PoolTaskError && err.reason === reason;
 
 describe('process pool', () => {
@@ -112,6 +107,29 @@ describe('process pool', () => {
     } finally {
       await byTasks.close();
       await byMemory.close();
+    }
+  });
+
+  it('a worker stuck in synchronous code ends soon after its parent is killed with SIGKILL', async () => {
+    const parent = spawn(process.execPath, [...inheritedLoaderArgs(), fileURLToPath(new URL('../support/pool-parent.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let pid: number | undefined;
+    try {
+      pid = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        parent.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /worker (\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        parent.once('exit', () => reject(new Error(`the parent ended first: ${out}`)));
+      });
+      await new Promise((r) => setTimeout(r, 300)); // the worker is spinning now
+      parent.kill('SIGKILL');
+      for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(alive(pid), false, 'the orphaned worker is gone within 5 s');
+    } finally {
+      parent.kill('SIGKILL');
+      if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL'); // a failed run leaves no spinning orphan
     }
   });
 
