@@ -1,5 +1,5 @@
 // A worker for the process-pool tests: answers, throws, spins, or dies on request.
-import { serveProcessTasks } from '../../src/lib/process-pool.js';
+import { serveProcessTasks } from '../../src/lib/process-pool-child.js';
 
 class KindError extends Error {
   override name = 'MediaError';

@@ -1,6 +1,6 @@
 // The entry of a media worker process (see media-workers.ts): renders and upload preparation run here, one
 // task at a time, so a task past its time budget can be killed with its process. argv[2]: libvips threads.
-import { serveProcessTasks } from '../../lib/process-pool.js';
+import { serveProcessTasks } from '../../lib/process-pool-child.js';
 import { prepareUpload, type PrepareInput, type PrepareLimits } from '../prepare-upload.js';
 import { configureRenderer, renderImage, type RenderLimits, type RenderSpec } from '../render.js';
 
