@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type {} from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Deps } from './deps.js';
@@ -54,11 +54,12 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   const secureCookies = config.publicUrl.startsWith('https://');
   registerErrorHandling(app);
   registerRequestId(app);
-  // A request answered before its body arrived whole (a refusal in the middle of an upload) closes its
-  // connection: otherwise the unread rest of the body leaves a keep-alive connection stuck.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.raw.complete) reply.header('connection', 'close');
-    done(null, payload);
+  // A request answered before its body arrived whole (a refusal in the middle of an upload): the unread rest
+  // would leave a keep-alive connection stuck, and closing at once resets the connection under a client that
+  // is still sending (it may never read the answer). So the rest is read and dropped, up to a bound.
+  app.addHook('onResponse', (request, _reply, done) => {
+    if (!request.raw.complete && !request.raw.readableEnded) drainBody(request.raw);
+    done();
   });
   await registerSecurity(app, { https: secureCookies });
   await app.register(cookie);
@@ -93,6 +94,24 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
     else socket.destroy();
   });
   return app;
+}
+
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/** Reads and drops what is left of a request body; past DRAIN_BYTES or DRAIN_MS the connection is closed. */
+function drainBody(raw: IncomingMessage): void {
+  let seen = 0;
+  const stop = () => raw.destroy(); // and its connection with it
+  const timer = setTimeout(stop, DRAIN_MS).unref();
+  raw.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DRAIN_BYTES) stop();
+  });
+  raw.once('end', () => clearTimeout(timer));
+  raw.once('close', () => clearTimeout(timer));
+  raw.unpipe(); // a parser that stopped reading (busboy after a refusal) would hold the flow back
+  raw.resume();
 }
 
 const CLIENT_ERRORS: Record<string, string> = {
