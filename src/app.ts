@@ -61,6 +61,15 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
     if (!request.raw.complete && !request.raw.readableEnded) drainBody(request.raw);
     done();
   });
+  // Fastify answers a body it refuses (too large, unparsable) with `connection: close`: with the client still
+  // sending, that close resets the connection and the client may lose the answer. A declared rest within the
+  // drain bound is read and dropped instead, and the connection lives on.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.getHeader('connection') === 'close' && !request.raw.complete && Number(request.headers['content-length']) <= DRAIN_BYTES) {
+      reply.removeHeader('connection');
+    }
+    done(null, payload);
+  });
   await registerSecurity(app, { https: secureCookies });
   await app.register(cookie);
   // Sizes are enforced per plan while the file streams (domain/images/upload-spool.ts); these bound the rest.
