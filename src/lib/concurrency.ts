@@ -9,22 +9,3 @@ export function singleFlight<T>() {
     return p;
   };
 }
-
-/** At most `limit` tasks run at once; the rest wait in order. */
-export function semaphore(limit: number) {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  const release = () => {
-    active--;
-    waiting.shift()?.();
-  };
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  };
-}

@@ -62,13 +62,16 @@ export function createVariantsService(deps: Deps) {
   const stats = { renders: 0, hotHits: 0, storeHits: 0 };
   let refusals = 0;
 
-  function refusedBefore(imageId: string, key: string): AppError | undefined {
-    const known = refusedVariants.get(key);
-    if (known) return known;
-    if ((strikes.get(imageId) ?? 0) >= REFUSED_IMAGE_STRIKES) {
-      return new AppError('VALIDATION_ERROR', 'Validation error: this image is too complex to render; new sizes of it are refused for a while', { field: 'image' });
+  /** Throws, without rendering, for a variant (or an image) that blew its time budget before. */
+  function refuseIfKnown(imageId: string, key: string): void {
+    let refused = refusedVariants.get(key);
+    if (!refused && (strikes.get(imageId) ?? 0) >= REFUSED_IMAGE_STRIKES) {
+      refused = new AppError('VALIDATION_ERROR', 'Validation error: this image is too complex to render; new sizes of it are refused for a while', { field: 'image' });
     }
-    return undefined;
+    if (refused) {
+      refusals++;
+      throw refused;
+    }
   }
 
   async function original(row: ImageRow): Promise<Buffer> {
@@ -80,11 +83,6 @@ export function createVariantsService(deps: Deps) {
   }
 
   async function render(row: ImageRow, spec: RenderSpec, key: string): Promise<Variant> {
-    const refused = refusedBefore(row.id, key);
-    if (refused) {
-      refusals++;
-      throw refused;
-    }
     const input = await original(row);
     stats.renders++;
     deps.onRender?.();
@@ -129,6 +127,7 @@ export function createVariantsService(deps: Deps) {
     async get(row: ImageRow, spec: RenderSpec, canonical: string, opts: { preview: boolean; beforeRender?: () => Promise<void>; key?: string }): Promise<Variant> {
       const key = opts.key ?? variantKeyOf(row, canonical);
       if (opts.preview) {
+        refuseIfKnown(row.id, key);
         await opts.beforeRender?.();
         return render(row, spec, key);
       }
@@ -152,11 +151,7 @@ export function createVariantsService(deps: Deps) {
             deps.log.warn({ err, imageId: row.id }, 'indexed variant missing from the store; rendering again');
           }
         }
-        const refused = refusedBefore(row.id, key);
-        if (refused) {
-          refusals++;
-          throw refused; // before beforeRender: a refusal costs the client no render budget
-        }
+        refuseIfKnown(row.id, key); // before beforeRender: a refusal costs the client no render budget
         await opts.beforeRender?.();
         const v = await render(row, spec, key);
         hot.set(key, v);
