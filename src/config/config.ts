@@ -50,6 +50,15 @@ const EnvSchema = Type.Object({
   PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
   PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
   PICORA_UPLOAD_RESERVATION_TTL_MS: Int(1_000, 7 * 86_400_000, 15 * 60_000),
+  PICORA_JOBS_BACKEND: Type.Union([Type.Literal('auto'), Type.Literal('table'), Type.Literal('bullmq')], { default: 'auto' }),
+  PICORA_JOBS_POLL_MS: Int(50, 60_000, 1_000),
+  PICORA_JOBS_LEASE_MS: Int(1_000, 3_600_000, 120_000),
+  PICORA_TRANSCODE_CONCURRENCY: Int(0, 16, 1),
+  PICORA_TRANSCODE_THREADS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  PICORA_TRANSCODE_NICE: Int(0, 19, 10),
+  PICORA_FFMPEG_PATH: Type.String({ minLength: 1, default: 'ffmpeg' }),
+  PICORA_FFPROBE_PATH: Type.String({ minLength: 1, default: 'ffprobe' }),
+  PICORA_PLAYBACK_URL_TTL_SECONDS: Int(60, 7 * 86_400, 6 * 3600),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -95,6 +104,15 @@ export type Config = {
   originalCacheBytes: number;
   /** How long an upload may hold its quota reservation; past it, a sweep takes the upload for abandoned (its process died). */
   uploadReservationTtlMs: number;
+  /** Durable jobs: 'table' (our database), 'bullmq' (Redis), 'auto' = bullmq when Redis is configured. */
+  jobs: { backend: 'table' | 'bullmq'; pollMs: number; leaseMs: number };
+  /**
+   * Video transcodes: jobs at once in this process (0 = this process runs none: another `work` process does),
+   * ffmpeg threads each, and the CPU niceness they run at.
+   */
+  transcode: { concurrency: number; threads: number; nice: number; ffmpegPath: string; ffprobePath: string };
+  /** Lifetime of a private video's signed playback URL handed out by the API. */
+  playbackUrlTtlSeconds: number;
   version: string;
 };
 
@@ -120,6 +138,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const key of ['PICORA_S3_ENDPOINT', 'PICORA_S3_BUCKET', 'PICORA_S3_ACCESS_KEY', 'PICORA_S3_SECRET_KEY'] as const) {
       if (!e[key]) problems.push(`${key}: required when PICORA_STORAGE=s3`);
     }
+  }
+  if (problems.length === 0 && e.PICORA_JOBS_BACKEND === 'bullmq' && !e.PICORA_REDIS_URL) {
+    problems.push('PICORA_JOBS_BACKEND: bullmq needs PICORA_REDIS_URL');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -175,6 +196,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,
     originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,
     uploadReservationTtlMs: e.PICORA_UPLOAD_RESERVATION_TTL_MS,
+    jobs: {
+      backend: e.PICORA_JOBS_BACKEND === 'auto' ? (e.PICORA_REDIS_URL ? 'bullmq' : 'table') : e.PICORA_JOBS_BACKEND,
+      pollMs: e.PICORA_JOBS_POLL_MS,
+      leaseMs: e.PICORA_JOBS_LEASE_MS,
+    },
+    transcode: {
+      concurrency: e.PICORA_TRANSCODE_CONCURRENCY,
+      threads: e.PICORA_TRANSCODE_THREADS ?? Math.max(1, availableParallelism() - 1),
+      nice: e.PICORA_TRANSCODE_NICE,
+      ffmpegPath: e.PICORA_FFMPEG_PATH,
+      ffprobePath: e.PICORA_FFPROBE_PATH,
+    },
+    playbackUrlTtlSeconds: e.PICORA_PLAYBACK_URL_TTL_SECONDS,
     version,
   };
 }

@@ -6,6 +6,8 @@ import * as m0002 from './migrations/0002-images.js';
 import * as m0003 from './migrations/0003-variants.js';
 import * as m0004 from './migrations/0004-watermarks.js';
 import * as m0005 from './migrations/0005-quota-reservations.js';
+import * as m0006 from './migrations/0006-jobs.js';
+import * as m0007 from './migrations/0007-videos.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': m0001,
@@ -13,6 +15,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-variants': m0003,
   '0004-watermarks': m0004,
   '0005-quota-reservations': m0005,
+  '0006-jobs': m0006,
+  '0007-videos': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -138,12 +138,17 @@ export interface UserUsageTable {
   uploadsToday: number;
   uploadsMonth: string;
   uploadsThisMonth: number;
+  /** Video and audio originals (migration 0007). */
+  mediaStorageBytes: Generated<number>;
+  mediaCount: Generated<number>;
 }
 
 export interface UsageMonthlyTable {
   userId: string;
   month: string;
   imgBandwidthBytes: number;
+  /** Playlists and segments served (migration 0007). */
+  mediaBandwidthBytes: Generated<number>;
 }
 
 export interface Database {
@@ -207,6 +212,8 @@ export interface QuotaReservationsTable {
   /** The UTC day (YYYY-MM-DD) whose upload counter the reservation took one from. */
   day: string;
   state: ReservationState;
+  /** What the reservation will become (migration 0007): its objects' keys follow from kind and id. */
+  kind: Generated<'image' | 'video'>;
   expiresAt: number;
   createdAt: number;
 }
@@ -216,3 +223,90 @@ export interface Database {
 }
 
 export type QuotaReservationRow = Selectable<QuotaReservationsTable>;
+
+// Durable jobs (migration 0006): the table backend of src/jobs. A job row is inserted in the same transaction
+// as the row that needs it; a worker claims it with a lease that it keeps extending while it runs.
+export type JobState = 'queued' | 'active' | 'done' | 'failed';
+
+export interface JobsTable {
+  id: string;
+  queue: string;
+  /** JSON of the queue's typed payload. */
+  payload: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  /** Not before this time (epoch ms): the first run, or the next retry after a backoff. */
+  runAt: number;
+  /** While active: the lease; past it, another worker may claim the job. */
+  leaseUntil: number | null;
+  /** The claim's token: completion and heartbeats are conditional on it (a stale worker changes nothing). */
+  leaseToken: string | null;
+  /** 0–100, reported by the handler. */
+  progress: number;
+  lastError: string | null;
+  /** Unique per queue while the job is queued or active (idempotent enqueue). */
+  dedupeKey: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Periodic work: the instance that advances `nextRunAt` first runs that round. */
+export interface JobSchedulesTable {
+  name: string;
+  nextRunAt: number;
+  lastRunAt: number | null;
+  lockedUntil: number | null;
+}
+
+export interface Database {
+  jobs: JobsTable;
+  jobSchedules: JobSchedulesTable;
+}
+
+export type JobRow = Selectable<JobsTable>;
+
+// Videos (migration 0007). The original lives at storageKeys.videoOriginal; the HLS ladder and the poster under
+// storageKeys.videoPrefix. `renditions` is the JSON the master playlist is written from (see media/video).
+export type VideoStatus = 'processing' | 'ready' | 'failed';
+
+export interface VideosTable {
+  id: string;
+  userId: string;
+  title: string;
+  filename: string;
+  /** The container judged from the bytes: mp4 | mov | mkv | webm | avi. */
+  container: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  isPublic: number;
+  tags: string; // JSON array
+  status: VideoStatus;
+  progress: number;
+  /** Why the transcode failed (shown to the owner), or null. */
+  error: string | null;
+  durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  hasAudio: number;
+  /** JSON array of the encoded rungs, or null until ready. */
+  renditions: string | null;
+  /** Bytes of every playlist, segment and poster (reported; quota counts the original, SPEC §8.1). */
+  outputBytes: number;
+  /** Bumped when the poster changes (custom thumbnail), so its URL changes with it. */
+  posterVersion: number;
+  /** 1 when the owner replaced the poster (a re-run of the transcode then keeps it). */
+  customPoster: number;
+  createdAt: number;
+  updatedAt: number;
+  readyAt: number | null;
+}
+
+export interface Database {
+  videos: VideosTable;
+}
+
+export type VideoRow = Selectable<VideosTable>;
