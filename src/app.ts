@@ -28,6 +28,9 @@ import { ImageSchema } from './http/routes/images.schema.js';
 import { imageRoutes } from './http/routes/images.routes.js';
 import { userRoutes } from './http/routes/users.routes.js';
 import { watermarkRoutes } from './http/routes/watermarks.routes.js';
+import { videoDeliveryRoutes } from './http/routes/video-delivery.routes.js';
+import { videoRoutes } from './http/routes/videos.routes.js';
+import { VideoSchema } from './http/routes/videos.schema.js';
 import { webAppRoutes } from './http/plugins/web-app.js';
 
 export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInstance> {
@@ -82,6 +85,7 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   app.addSchema(UserSchema);
   app.addSchema(ApiKeySchema);
   app.addSchema(ImageSchema);
+  app.addSchema(VideoSchema);
   registerMetrics(app, deps.metrics, config.metricsToken);
   const onRateLimited = (tier: string) => deps.metrics.rateLimited.inc({ tier });
   registerAuth(app, deps.authenticator, deps.rateLimits, onRateLimited);
@@ -95,7 +99,10 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(adminRoutes({ admin: deps.admin, cursors: deps.urlSigner }));
   await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
-  await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '') }));
+  await app.register(videoRoutes({ videos: deps.videos, videoUploads: deps.videoUploads, imageUploads: deps.uploads }));
+  const mediaPrefix = new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '');
+  await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: mediaPrefix }));
+  await app.register(videoDeliveryRoutes({ delivery: deps.videoDelivery, pathPrefix: mediaPrefix }));
   await app.register(webAppRoutes({ mediaBaseUrl: config.mediaBaseUrl }));
   // CONNECT never reaches a route (Node hands it to a 'connect' listener or drops the socket): refuse it in our envelope
   app.server.on('connect', (_req: unknown, socket: Socket) => {

@@ -16,6 +16,7 @@ import { createWatermarksRepo } from './db/repos/watermarks.repo.js';
 import { createPlansRepo } from './db/repos/plans.repo.js';
 import { createSessionsRepo } from './db/repos/sessions.repo.js';
 import { createUsersRepo } from './db/repos/users.repo.js';
+import { createVideosRepo } from './db/repos/videos.repo.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { createTokenSigner } from './auth/tokens.js';
 import { createAccountsService, type AccountsService } from './domain/accounts/accounts.service.js';
@@ -31,6 +32,16 @@ import { createVariantsService, type VariantsService } from './domain/images/var
 import { createWatermarkOverlays } from './domain/watermarks/watermark-overlays.js';
 import { createWatermarksService, type WatermarksService } from './domain/watermarks/watermarks.service.js';
 import { createMediaWorkers, type MediaWorkers } from './media/worker/media-workers.js';
+import { createTranscodeService } from './domain/videos/transcode.service.js';
+import { createVideoDeliveryService, type VideoDeliveryService } from './domain/videos/video-delivery.service.js';
+import { createPlaybackSigner } from './domain/videos/video-signing.js';
+import { createVideoUploadService, type VideoUploadService } from './domain/videos/video-upload.service.js';
+import { createVideosService, type VideosService } from './domain/videos/videos.service.js';
+import { createJobQueue } from './jobs/create-queue.js';
+import { registerStoragePurgeJob } from './jobs/handlers/storage-purge.job.js';
+import { registerVideoTranscodeJob } from './jobs/handlers/video-transcode.job.js';
+import type { JobQueue } from './jobs/queue.js';
+import { checkFfmpeg } from './media/video/ffmpeg.js';
 import { createBandwidthMeter, type BandwidthMeter } from './domain/usage/bandwidth-meter.js';
 import { createQuotas } from './domain/usage/quotas.js';
 import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
@@ -62,6 +73,11 @@ export type Deps = {
   /** Worker processes for renders and upload preparation. */
   workers: MediaWorkers;
   watermarks: WatermarksService;
+  videos: VideosService;
+  videoUploads: VideoUploadService;
+  videoDelivery: VideoDeliveryService;
+  /** Durable background jobs (transcodes, purges, sweeps). */
+  jobs: JobQueue;
   usage: UsageService;
   bandwidth: BandwidthMeter;
   rateLimits: RateLimits;
@@ -87,7 +103,15 @@ export async function resolveJwtSecret(config: Config): Promise<string> {
   return secret;
 }
 
-export async function buildDeps(config: Config, log: Logger, options: { clock?: Clock; migrate?: boolean; defaultMetrics?: boolean } = {}): Promise<Deps> {
+export type BuildOptions = {
+  clock?: Clock;
+  migrate?: boolean;
+  defaultMetrics?: boolean;
+  /** Run job handlers in this process (serve and tests; not the one-shot admin commands). */
+  runJobs?: boolean;
+};
+
+export async function buildDeps(config: Config, log: Logger, options: BuildOptions = {}): Promise<Deps> {
   const clock = options.clock ?? systemClock;
   const db = createDb(config.database);
   if (options.migrate !== false) await migrateToLatest(db.db);
@@ -109,9 +133,10 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
   const accounts = createAccountsService({ users, sessions, codes, blobs, clock, log });
   const usage = createUsageRepo(db.db);
   const bandwidth = createBandwidthMeter(usage, clock, { log });
-  const quotas = createQuotas({ usage, bandwidth, clock, reservations: { ttlMs: config.uploadReservationTtlMs, now: systemClock.now } });
+  const mediaBandwidth = createBandwidthMeter(usage, clock, { log, kind: 'media' });
+  const quotas = createQuotas({ usage, bandwidth, mediaBandwidth, clock, reservations: { ttlMs: config.uploadReservationTtlMs, now: systemClock.now } });
   const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, quotas, clock });
-  const admin = createAdminService({ users, plans, usage, clock });
+  const admin = createAdminService({ users, plans, usage, clock, blobs });
   const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
   // Upload preparation and renders share one pool of worker processes sized to the cores, each task under a
@@ -161,6 +186,40 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
     rendersPerIpPerMinute: config.rendersPerIpPerMin,
   });
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
+
+  // Video: uploads enqueue a transcode job with the row; the job runs ffmpeg at a lower priority with
+  // bounded concurrency; the media host serves the ladder (signed for private videos).
+  const jobs = createJobQueue({
+    db, jobs: config.jobs, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log,
+    onFinished: (queue, outcome, seconds) => metrics.jobDuration.observe({ queue, outcome }, seconds),
+  });
+  metrics.setJobCounts(() => jobs.counts());
+  const videosRepo = createVideosRepo(db.db);
+  const playback = createPlaybackSigner(secret);
+  const bins = { ffmpeg: config.transcode.ffmpegPath, ffprobe: config.transcode.ffprobePath };
+  const videoDelivery = createVideoDeliveryService({
+    videos: videosRepo, users, plans, quotas, blobs, playback, clock, cacheMs: config.deliveryCacheMs,
+    onServed: (bytes) => metrics.bytesServed.inc(bytes),
+  });
+  const videos = createVideosService({
+    videos: videosRepo, plans, quotas, blobs, jobs, cursors: urlSigner, playback, workers, clock, mediaBaseUrl: config.mediaBaseUrl,
+    playbackTtlSeconds: config.playbackUrlTtlSeconds, log, onChanged: (id) => videoDelivery.forget(id),
+  });
+  const videoUploads = createVideoUploadService({
+    videos: videosRepo, plans, quotas, blobs, jobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), ffprobe: bins.ffprobe, log,
+    onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
+  });
+  const transcodes = createTranscodeService({
+    videos: videosRepo, blobs, clock, workDir: path.join(config.dataDir, 'tmp', 'transcode'), bins,
+    threads: config.transcode.threads, nice: config.transcode.nice, log, purge: (row) => videos.purge(row),
+  });
+  registerVideoTranscodeJob(jobs, { transcodes, videos: videosRepo, concurrency: options.runJobs ? config.transcode.concurrency : 0, now: clock.now });
+  if (options.runJobs) {
+    registerStoragePurgeJob(jobs, blobs);
+    const ffmpeg = await checkFfmpeg(bins);
+    if (!ffmpeg.ok) log.warn(`video: ${ffmpeg.reason} — video uploads will be refused until it is installed`);
+    await jobs.start();
+  }
   const r = config.rateLimits;
   const rateLimits = createRateLimits({
     redis: redis?.client,
@@ -175,7 +234,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
       failedAuth: { perWindow: r.failedAuthPerMin, burst: 0, windowSeconds: 60 },
     },
   });
-  const usageService = createUsageService({ usage, plans, bandwidth, clock });
+  const usageService = createUsageService({ usage, plans, bandwidth, mediaBandwidth, clock });
   const authenticator = createAuthenticator({
     users, sessions: sessionsRepo, apiKeys: apiKeysRepo, signer, clock,
     onError: (err) => log.warn({ err }, 'could not record API key use'),
@@ -183,6 +242,7 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
 
   return {
     config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, workers, watermarks,
+    videos, videoUploads, videoDelivery, jobs,
     usage: usageService, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },
@@ -190,10 +250,12 @@ export async function buildDeps(config: Config, log: Logger, options: { clock?: 
       ...(redis ? [{ name: 'redis', check: () => redis.ping(), optional: true }] : []),
     ],
     async close() {
+      await jobs.stop(config.shutdownTimeoutMs);
       await housekeeping.stop();
       await workers.close();
       await variants.idle();
       await bandwidth.close();
+      await mediaBandwidth.close();
       await mailer.close();
       await redis?.close();
       await blobs.close();

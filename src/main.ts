@@ -22,7 +22,7 @@ async function serve(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel });
   // A promise nobody awaited must not take the whole server down with it: log it with its stack.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
-  const deps = await buildDeps(config, log, { defaultMetrics: true });
+  const deps = await buildDeps(config, log, { defaultMetrics: true, runJobs: true });
   // Leftovers of uploads that died with an earlier process (spool files, quota reservations, objects) are
   // swept by buildDeps' housekeeping, at start and then every minute.
   const app = await buildApp(deps, log);
@@ -79,9 +79,15 @@ async function admin(config: Config, args: string[]): Promise<void> {
     if (command === 'reconcile') {
       const drifted = await deps.admin.reconcile(values.fix ?? false);
       for (const d of drifted) {
-        console.log(`drift ${d.userId}: stored ${d.storedBytes} B / ${d.storedCount} images, actual ${d.actualBytes} B / ${d.actualCount} images`);
+        console.log(
+          `drift ${d.userId}: images stored ${d.storedBytes} B / ${d.storedCount}, actual ${d.actualBytes} B / ${d.actualCount}; ` +
+            `media stored ${d.storedMediaBytes} B / ${d.storedMediaCount}, actual ${d.actualMediaBytes} B / ${d.actualMediaCount}`,
+        );
       }
-      console.log(drifted.length === 0 ? 'usage counters match the image rows' : `${drifted.length} account(s) drifted${values.fix ? ': fixed' : ' (run with --fix to correct)'}`);
+      console.log(drifted.length === 0 ? 'usage counters match the image and video rows' : `${drifted.length} account(s) drifted${values.fix ? ': fixed' : ' (run with --fix to correct)'}`);
+      const orphans = await deps.admin.orphans();
+      for (const o of orphans) console.log(`orphan ${o.kind}/${o.userId}/${o.id}: ${o.objects} object(s) without a row`);
+      console.log(orphans.length === 0 ? 'no orphaned objects in the store' : `${orphans.length} orphaned resource(s) in the store (reported only)`);
       return;
     }
     if (!values.email) throw new Error('--email is required');

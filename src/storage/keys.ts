@@ -1,6 +1,14 @@
 // The only place storage keys are built. Keys are made of ids we generated, never of user text.
 const SAFE = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** A file name made by our own transcode: seg_000.m4s, init.mp4, index.m3u8. */
+const FILE = /^[A-Za-z0-9_-]{1,64}\.[a-z0-9]{1,8}$/;
+
+function file(value: string): string {
+  if (!FILE.test(value)) throw new Error('unsafe file name for a storage key');
+  return value;
+}
+
 function part(value: string, what: string): string {
   if (!SAFE.test(value)) throw new Error(`unsafe ${what} for a storage key`);
   return value;
@@ -16,6 +24,19 @@ export const storageKeys = {
   imagePrefix: (userId: string, imageId: string) => `images/${part(userId, 'user id')}/${part(imageId, 'image id')}/`,
   /** Where an upload lands while it streams, before it is committed. */
   uploadTemp: (uploadId: string) => `tmp/uploads/${part(uploadId, 'upload id')}`,
-  /** Every object of one account. */
+  /** Every image object of one account. */
   userPrefix: (userId: string) => `images/${part(userId, 'user id')}/`,
+  /** Every video object of one account. */
+  userVideosPrefix: (userId: string) => `videos/${part(userId, 'user id')}/`,
+  /** The original bytes of a video, as uploaded. */
+  videoOriginal: (userId: string, videoId: string) => `videos/${part(userId, 'user id')}/${part(videoId, 'video id')}/original`,
+  /** Every object of one video (original, ladder, poster). */
+  videoPrefix: (userId: string, videoId: string) => `videos/${part(userId, 'user id')}/${part(videoId, 'video id')}/`,
+  /** The HLS ladder of a video: `<prefix><rung>/<file>`; a transcode replaces all of it. */
+  videoHlsPrefix: (userId: string, videoId: string) => `videos/${part(userId, 'user id')}/${part(videoId, 'video id')}/hls/`,
+  /** One file of the ladder: rung and file names come from the transcode, never from a request. */
+  videoHlsFile: (userId: string, videoId: string, rung: string, name: string) =>
+    `videos/${part(userId, 'user id')}/${part(videoId, 'video id')}/hls/${part(rung, 'rung')}/${file(name)}`,
+  /** The poster (JPEG): extracted by the transcode or the owner's own. */
+  videoPoster: (userId: string, videoId: string) => `videos/${part(userId, 'user id')}/${part(videoId, 'video id')}/poster`,
 };

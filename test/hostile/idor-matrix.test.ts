@@ -16,6 +16,7 @@ import { collectRoutes, kindsOf, paramsOf, type Kind, type SeenRoute } from './i
 /** A body B might send to change A's resource (valid, so validation cannot answer before the ownership check). */
 const BODIES: Partial<Record<Kind, Record<string, unknown>>> = {
   image: { title: 'B-was-here', tags: ['b'], isPublic: true, allowedReferers: null, expSeconds: 60 },
+  video: { title: 'B-was-here', tags: ['b'], isPublic: true },
   apiKey: { name: 'B-was-here', scopes: ['media.read'] },
   watermark: { name: 'B-was-here', text: 'B-was-here', opacity: 1 },
   user: { plan: 'trial', role: 'admin', isActive: false },
@@ -24,6 +25,7 @@ const BODIES: Partial<Record<Kind, Record<string, unknown>>> = {
 /** Fields a route does not take are stripped or refused by its schema; these routes take only their own. */
 const BODY_FOR_ROUTE: Record<string, Record<string, unknown>> = {
   'POST /v1/images/:id/sign': { expSeconds: 60 },
+  'POST /v1/videos/:id/sign': { expSeconds: 60 },
   'PATCH /v1/images/:id': { title: 'B-was-here', tags: ['b'], isPublic: true, allowedReferers: null },
   'PATCH /v1/admin/users/:id': { plan: 'trial', role: 'admin', isActive: false },
 };
@@ -71,6 +73,8 @@ function matrix(label: string, backend: Backend, skip?: string): void {
         for (const [param, kind] of params) {
           urls = urls.flatMap((u) => cast.targets[kind].map((id) => u.replace(`:${param}`, id)));
         }
+        // a wildcard tail (the video playback route): the files a player asks for
+        urls = urls.flatMap((u) => (u.endsWith('/*') ? ['master.m3u8', 'poster.jpg', '240p/index.m3u8', '240p/seg_000.m4s'].map((f) => u.slice(0, -1) + f) : [u]));
         for (const url of urls) {
           for (const [who, token] of principals) {
             const name = `${route.method} ${route.url} as ${who} → ${url}`;

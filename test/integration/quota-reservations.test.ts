@@ -56,7 +56,7 @@ function reservationsSuite(name: string, backend: Backend, skip?: string): void 
 
     /** What a process leaves when it dies after reserving and storing the object (the real quota code, no row). */
     async function abandonedUpload(opts: { claim?: boolean; bytes?: number } = {}): Promise<{ id: string; bytes: number }> {
-      const quotas = createQuotas({ usage: createUsageRepo(db()), bandwidth: t.deps.bandwidth, clock: t.clock, reservations: { ttlMs: TTL_MS, now: Date.now } });
+      const quotas = createQuotas({ usage: createUsageRepo(db()), bandwidth: t.deps.bandwidth, mediaBandwidth: t.deps.bandwidth, clock: t.clock, reservations: { ttlMs: TTL_MS, now: Date.now } });
       const id = newImageId();
       const bytes = opts.bytes ?? 1234;
       const reservation = await quotas.reserveImageUpload(s.userId, await trialPlan(), bytes, id);
@@ -234,7 +234,7 @@ describe('housekeeping on its own', { timeout: 60_000 }, () => {
 
   it('the periodic sweep (every min(60 s, TTL)) heals an abandoned reservation without being asked', async () => {
     const s = await registerUser(t);
-    const quotas = createQuotas({ usage: createUsageRepo(t.deps.db.db), bandwidth: t.deps.bandwidth, clock: t.clock, reservations: { ttlMs: 1000, now: Date.now } });
+    const quotas = createQuotas({ usage: createUsageRepo(t.deps.db.db), bandwidth: t.deps.bandwidth, mediaBandwidth: t.deps.bandwidth, clock: t.clock, reservations: { ttlMs: 1000, now: Date.now } });
     const plan = await t.deps.db.db.selectFrom('plans').selectAll().where('id', '=', 'trial').executeTakeFirstOrThrow();
     const id = newImageId();
     await quotas.reserveImageUpload(s.userId, plan, 4321, id);

@@ -205,13 +205,17 @@ describe('quotas, usage and the admin API', () => {
     await uploadOk(u.accessToken);
     await uploadOk(u.accessToken);
     await t.deps.db.db.updateTable('userUsage').set({ imgStorageBytes: 12345, imgCount: 99 }).where('userId', '=', u.userId).execute();
-    const expected = { userId: u.userId, storedBytes: 12345, actualBytes: 2 * size, storedCount: 99, actualCount: 2 };
+    const expected = {
+      userId: u.userId, storedBytes: 12345, actualBytes: 2 * size, storedCount: 99, actualCount: 2,
+      storedMediaBytes: 0, actualMediaBytes: 0, storedMediaCount: 0, actualMediaCount: 0,
+    };
     assert.deepEqual(await t.deps.admin.reconcile(false), [expected], 'only the corrupted account drifted');
     assert.equal((await usage(u.accessToken)).images.storageUsed, 12345, 'a report changes nothing');
     const cli = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'admin', 'reconcile'], {
       cwd: REPO_ROOT, env: { ...baseEnv(), PICORA_DATA_DIR: t.dataDir, PICORA_LOG_LEVEL: 'warn' }, timeout: 60_000,
     });
-    assert.match(cli.stdout, new RegExp(`drift ${u.userId}: stored 12345 B / 99 images, actual ${2 * size} B / 2 images`));
+    assert.match(cli.stdout, new RegExp(`drift ${u.userId}: images stored 12345 B / 99, actual ${2 * size} B / 2; media stored 0 B / 0, actual 0 B / 0`));
+    assert.match(cli.stdout, /no orphaned objects in the store/);
     assert.match(cli.stdout, /1 account\(s\) drifted \(run with --fix to correct\)/);
     assert.deepEqual(await t.deps.admin.reconcile(true), [expected]);
     assert.deepEqual(await t.deps.admin.reconcile(false), []);

@@ -31,7 +31,7 @@ export function mutableClock(start = Date.now()): MutableClock {
 
 export async function startTestApp(
   backend: Backend = { db: 'sqlite', store: 'local' },
-  options: { env?: Record<string, string>; s3?: S3TestConfig; realClock?: boolean; beforeReady?: (app: FastifyInstance) => void } = {},
+  options: { env?: Record<string, string>; s3?: S3TestConfig; realClock?: boolean; beforeReady?: (app: FastifyInstance) => void; runJobs?: boolean } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'picora-test-'));
   const cleanups: Array<() => Promise<void>> = [];
@@ -65,7 +65,7 @@ export async function startTestApp(
   const config = loadConfig(env, 'test');
   const clock = mutableClock();
   const log = pino({ level: 'silent' });
-  const deps = await buildDeps(config, log, options.realClock ? {} : { clock });
+  const deps = await buildDeps(config, log, { ...(options.realClock ? {} : { clock }), runJobs: options.runJobs ?? false });
   const app = await buildApp(deps, log);
   options.beforeReady?.(app);
   await app.ready();

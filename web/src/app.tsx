@@ -18,6 +18,8 @@ import { LibraryPage } from './pages/library/library-page';
 import { UploadDialog } from './pages/upload/upload-dialog';
 import { UploadPanel } from './pages/upload/upload-panel';
 import { UploadProvider, useUploads } from './pages/upload/upload-context';
+import { VideoPage } from './pages/video/video-page';
+import { VideosPage } from './pages/videos/videos-page';
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/login': () => <LoginPage />,
@@ -25,10 +27,11 @@ const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/forgot': () => <ForgotPage />,
 };
 
-const TITLES: Record<string, string> = { '/': 'Library', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
+const TITLES: Record<string, string> = { '/': 'Library', '/videos': 'Videos', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
 
 const NAV: Array<{ to: string; label: string; icon: keyof typeof ICONS; admin?: boolean }> = [
   { to: '/', label: 'Library', icon: 'image' },
+  { to: '/videos', label: 'Videos', icon: 'video' },
   { to: '/keys', label: 'API keys', icon: 'key' },
   { to: '/usage', label: 'Usage', icon: 'chart' },
   { to: '/admin', label: 'Admin', icon: 'shield', admin: true },
@@ -72,8 +75,11 @@ function Shell({ children, path }: { children: ReactNode; path: string }) {
 function AppPage({ path }: { path: string }) {
   const image = match('/images/:id', path);
   if (image) return <ImagePage id={image['id']!} />;
+  const video = match('/videos/:id', path);
+  if (video) return <VideoPage id={video['id']!} />;
   switch (path) {
     case '/': return <LibraryPage />;
+    case '/videos': return <VideosPage />;
     case '/keys': return <KeysPage />;
     case '/usage': return <UsagePage />;
     case '/admin': return <AdminPage />;
@@ -94,7 +100,7 @@ export function App() {
   const isPublic = path in PUBLIC_PAGES;
 
   useEffect(() => {
-    document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : 'Picora')} · Picora`;
+    document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : path.startsWith('/videos/') ? 'Video' : 'Picora')} · Picora`;
   }, [path]);
 
   // After an in-app navigation, move keyboard and screen-reader focus to the new page's heading.

@@ -7,20 +7,46 @@ import type { Db } from '../db.js';
 import type { Database, QuotaReservationRow, UserUsageRow } from '../schema.js';
 
 export type ReserveLimits = { storageBytes: number; uploadsPerDay: number };
-export type ReserveResult = { ok: true } | { ok: false; type: 'img_storage' | 'uploads_per_day'; usage: UserUsageRow };
-export type NewReservation = { id: string; expiresAt: number; createdAt: number };
+export type ReserveResult = { ok: true } | { ok: false; type: 'img_storage' | 'media_storage' | 'uploads_per_day'; usage: UserUsageRow };
+/** `kind` says which storage counter the upload takes from: images, or media (video and audio). */
+export type NewReservation = { id: string; expiresAt: number; createdAt: number; kind?: 'image' | 'video' };
 /** A reservation whose quota has been given back and whose object (if any) is still to be removed. */
-export type ReleasedReservation = Pick<QuotaReservationRow, 'id' | 'userId'>;
+export type ReleasedReservation = Pick<QuotaReservationRow, 'id' | 'userId'> & { kind: 'image' | 'video' };
+
+/** The storage counters one kind of upload takes from. */
+const COUNTERS = {
+  image: { bytes: 'img_storage_bytes', count: 'img_count' },
+  video: { bytes: 'media_storage_bytes', count: 'media_count' },
+} as const;
+
+/** True for a reservation whose resource row exists (its upload completed). */
+const resourceExists = sql<boolean>`(exists (select 1 from images where images.id = quota_reservations.id) or exists (select 1 from videos where videos.id = quota_reservations.id))`;
 
 type Executor = Db | Transaction<Database>;
 
-/** Takes one upload's storage, image count and day slot off the counters (never below zero). */
-async function giveBack(ex: Executor, r: Pick<QuotaReservationRow, 'userId' | 'bytes' | 'count' | 'day'>): Promise<void> {
+/** Stored storage counters of an account next to the truth recomputed from its rows. */
+export type StorageDrift = {
+  userId: string;
+  storedBytes: number;
+  actualBytes: number;
+  storedCount: number;
+  actualCount: number;
+  storedMediaBytes: number;
+  actualMediaBytes: number;
+  storedMediaCount: number;
+  actualMediaCount: number;
+};
+
+/** Takes one upload's storage, count and day slot off the counters (never below zero). */
+async function giveBack(ex: Executor, r: Pick<QuotaReservationRow, 'userId' | 'bytes' | 'count' | 'day' | 'kind'>): Promise<void> {
+  const c = COUNTERS[r.kind];
+  const bytes = sql.ref(c.bytes);
+  const count = sql.ref(c.count);
   await ex
     .updateTable('userUsage')
     .set({
-      imgStorageBytes: sql`case when img_storage_bytes >= ${r.bytes} then img_storage_bytes - ${r.bytes} else 0 end`,
-      imgCount: sql`case when img_count >= ${r.count} then img_count - ${r.count} else 0 end`,
+      [r.kind === 'image' ? 'imgStorageBytes' : 'mediaStorageBytes']: sql`case when ${bytes} >= ${r.bytes} then ${bytes} - ${r.bytes} else 0 end`,
+      [r.kind === 'image' ? 'imgCount' : 'mediaCount']: sql`case when ${count} >= ${r.count} then ${count} - ${r.count} else 0 end`,
       uploadsToday: sql`case when uploads_day = ${r.day} and uploads_today > 0 then uploads_today - 1 else uploads_today end`,
     })
     .where('userId', '=', r.userId)
@@ -47,28 +73,32 @@ export function createUsageRepo(db: Db) {
      */
     async reserveUpload(userId: string, bytes: number, limits: ReserveLimits, day: string, month: string, reservation: NewReservation): Promise<ReserveResult> {
       await ensureRow(userId);
+      const kind = reservation.kind ?? 'image';
+      const c = COUNTERS[kind];
+      const stored = sql.ref(c.bytes);
       const reserved = await db.transaction().execute(async (trx) => {
         const r = await trx
           .updateTable('userUsage')
           .set({
-            imgStorageBytes: sql`img_storage_bytes + ${bytes}`,
-            imgCount: sql`img_count + 1`,
+            [kind === 'image' ? 'imgStorageBytes' : 'mediaStorageBytes']: sql`${stored} + ${bytes}`,
+            [kind === 'image' ? 'imgCount' : 'mediaCount']: sql`${sql.ref(c.count)} + 1`,
             uploadsToday: sql`case when uploads_day = ${day} then uploads_today + 1 else 1 end`,
             uploadsDay: day,
             uploadsThisMonth: sql`case when uploads_month = ${month} then uploads_this_month + 1 else 1 end`,
             uploadsMonth: month,
           })
           .where('userId', '=', userId)
-          .where(sql<boolean>`img_storage_bytes + ${bytes} <= ${limits.storageBytes}`)
+          .where(sql<boolean>`${stored} + ${bytes} <= ${limits.storageBytes}`)
           .where((eb) => eb.or([eb('uploadsDay', '!=', day), eb('uploadsToday', '<', limits.uploadsPerDay)]))
           .executeTakeFirst();
         if (Number(r.numUpdatedRows) !== 1) return false;
-        await trx.insertInto('quotaReservations').values({ ...reservation, userId, bytes, count: 1, day, state: 'open' }).execute();
+        await trx.insertInto('quotaReservations').values({ ...reservation, kind, userId, bytes, count: 1, day, state: 'open' }).execute();
         return true;
       });
       if (reserved) return { ok: true };
       const usage = await get(userId);
-      const type = usage.imgStorageBytes + bytes > limits.storageBytes ? 'img_storage' : 'uploads_per_day';
+      const used = kind === 'image' ? usage.imgStorageBytes : usage.mediaStorageBytes;
+      const type = used + bytes > limits.storageBytes ? (kind === 'image' ? 'img_storage' : 'media_storage') : 'uploads_per_day';
       return { ok: false, type, usage };
     },
 
@@ -93,7 +123,7 @@ export function createUsageRepo(db: Db) {
           .deleteFrom('quotaReservations')
           .where('id', '=', id)
           .where('state', 'in', ['open', 'committing'])
-          .returning(['userId', 'bytes', 'count', 'day'])
+          .returning(['userId', 'bytes', 'count', 'day', 'kind'])
           .executeTakeFirst();
         if (gone) await giveBack(trx, gone);
       });
@@ -110,10 +140,10 @@ export function createUsageRepo(db: Db) {
       const released: ReleasedReservation[] = [];
       for (const r of expired) {
         if (r.state === 'released') {
-          released.push({ id: r.id, userId: r.userId });
+          released.push({ id: r.id, userId: r.userId, kind: r.kind });
           continue;
         }
-        const imageExists = sql<boolean>`exists (select 1 from images where images.id = quota_reservations.id)`;
+        const imageExists = resourceExists;
         const done = await db.transaction().execute(async (trx) => {
           const completed = await trx.deleteFrom('quotaReservations').where('id', '=', r.id).where('state', '=', r.state).where(imageExists).executeTakeFirst();
           if (Number(completed.numDeletedRows) === 1) return false;
@@ -129,7 +159,7 @@ export function createUsageRepo(db: Db) {
           await giveBack(trx, r);
           return true;
         });
-        if (done) released.push({ id: r.id, userId: r.userId });
+        if (done) released.push({ id: r.id, userId: r.userId, kind: r.kind });
       }
       return released;
     },
@@ -151,40 +181,81 @@ export function createUsageRepo(db: Db) {
         .execute();
     },
 
-    /** Adds served bytes to monthly bandwidth, many users at once (one statement each). */
-    async addBandwidth(entries: Array<{ userId: string; month: string; bytes: number }>): Promise<void> {
+    /** Adds served bytes to monthly image (or media) bandwidth, many users at once (one statement each). */
+    async addBandwidth(entries: Array<{ userId: string; month: string; bytes: number }>, kind: 'img' | 'media' = 'img'): Promise<void> {
       for (const e of entries) {
-        await db
-          .insertInto('usageMonthly')
-          .values({ userId: e.userId, month: e.month, imgBandwidthBytes: e.bytes })
-          .onConflict((oc) => oc.columns(['userId', 'month']).doUpdateSet({ imgBandwidthBytes: sql`usage_monthly.img_bandwidth_bytes + excluded.img_bandwidth_bytes` }))
-          .execute();
+        const q = db.insertInto('usageMonthly');
+        await (kind === 'img'
+          ? q.values({ userId: e.userId, month: e.month, imgBandwidthBytes: e.bytes })
+              .onConflict((oc) => oc.columns(['userId', 'month']).doUpdateSet({ imgBandwidthBytes: sql`usage_monthly.img_bandwidth_bytes + excluded.img_bandwidth_bytes` }))
+          : q.values({ userId: e.userId, month: e.month, imgBandwidthBytes: 0, mediaBandwidthBytes: e.bytes })
+              .onConflict((oc) => oc.columns(['userId', 'month']).doUpdateSet({ mediaBandwidthBytes: sql`usage_monthly.media_bandwidth_bytes + excluded.media_bandwidth_bytes` }))
+        ).execute();
       }
     },
 
+    /** Frees the media storage of deleted videos (or audio). */
+    async releaseMediaStorage(userId: string, bytes: number, count: number): Promise<void> {
+      await db
+        .updateTable('userUsage')
+        .set({
+          mediaStorageBytes: sql`case when media_storage_bytes >= ${bytes} then media_storage_bytes - ${bytes} else 0 end`,
+          mediaCount: sql`case when media_count >= ${count} then media_count - ${count} else 0 end`,
+        })
+        .where('userId', '=', userId)
+        .execute();
+    },
+
     /**
-     * Stored counters next to the truth recomputed from the image rows plus the uploads in flight (open or
-     * committing reservations whose row is not written yet), for every account with any of them.
+     * Stored counters next to the truth recomputed from the image and video rows plus the uploads in flight (open
+     * or committing reservations whose row is not written yet), for every account with any of them.
      */
-    async drift(): Promise<Array<{ userId: string; storedBytes: number; actualBytes: number; storedCount: number; actualCount: number }>> {
-      const actual = await db.selectFrom('images').select(['userId', sql<number>`sum(size_bytes)`.as('bytes'), sql<number>`count(*)`.as('n')]).groupBy('userId').execute();
+    async drift(): Promise<StorageDrift[]> {
+      const images = await db.selectFrom('images').select(['userId', sql<number>`sum(size_bytes)`.as('bytes'), sql<number>`count(*)`.as('n')]).groupBy('userId').execute();
+      const videos = await db.selectFrom('videos').select(['userId', sql<number>`sum(size_bytes)`.as('bytes'), sql<number>`count(*)`.as('n')]).groupBy('userId').execute();
       const inFlight = await db
         .selectFrom('quotaReservations')
-        .select(['userId', sql<number>`sum(bytes)`.as('bytes'), sql<number>`sum(count)`.as('n')])
+        .select(['userId', 'kind', sql<number>`sum(bytes)`.as('bytes'), sql<number>`sum(count)`.as('n')])
         .where('state', 'in', ['open', 'committing'])
-        .where(sql<boolean>`not exists (select 1 from images where images.id = quota_reservations.id)`)
-        .groupBy('userId')
+        .where(sql<boolean>`not ${resourceExists}`)
+        .groupBy(['userId', 'kind'])
         .execute();
-      const stored = await db.selectFrom('userUsage').select(['userId', 'imgStorageBytes', 'imgCount']).execute();
-      const byUser = new Map<string, { storedBytes: number; actualBytes: number; storedCount: number; actualCount: number }>();
-      for (const s of stored) byUser.set(s.userId, { storedBytes: s.imgStorageBytes, storedCount: s.imgCount, actualBytes: 0, actualCount: 0 });
-      for (const a of [...actual, ...inFlight]) {
-        const e = byUser.get(a.userId) ?? { storedBytes: 0, storedCount: 0, actualBytes: 0, actualCount: 0 };
+      const stored = await db.selectFrom('userUsage').select(['userId', 'imgStorageBytes', 'imgCount', 'mediaStorageBytes', 'mediaCount']).execute();
+      const byUser = new Map<string, Omit<StorageDrift, 'userId'>>();
+      const entry = (userId: string) => {
+        let e = byUser.get(userId);
+        if (!e) {
+          e = { storedBytes: 0, storedCount: 0, actualBytes: 0, actualCount: 0, storedMediaBytes: 0, storedMediaCount: 0, actualMediaBytes: 0, actualMediaCount: 0 };
+          byUser.set(userId, e);
+        }
+        return e;
+      };
+      for (const s of stored) Object.assign(entry(s.userId), { storedBytes: s.imgStorageBytes, storedCount: s.imgCount, storedMediaBytes: s.mediaStorageBytes, storedMediaCount: s.mediaCount });
+      for (const a of [...images, ...inFlight.filter((r) => r.kind === 'image')]) {
+        const e = entry(a.userId);
         e.actualBytes += Number(a.bytes);
         e.actualCount += Number(a.n);
-        byUser.set(a.userId, e);
+      }
+      for (const a of [...videos, ...inFlight.filter((r) => r.kind === 'video')]) {
+        const e = entry(a.userId);
+        e.actualMediaBytes += Number(a.bytes);
+        e.actualMediaCount += Number(a.n);
       }
       return [...byUser.entries()].map(([userId, e]) => ({ userId, ...e }));
+    },
+
+    /** Sets an account's media storage counters to the given truth. */
+    async setMediaStorage(userId: string, bytes: number, count: number): Promise<void> {
+      await ensureRow(userId);
+      await db.updateTable('userUsage').set({ mediaStorageBytes: bytes, mediaCount: count }).where('userId', '=', userId).execute();
+    },
+
+    /** Which of these ids have an image or video row or an upload in flight (the rest are orphans in the store). */
+    async knownIds(kind: 'images' | 'videos', ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom(kind).select('id').where('id', 'in', ids).execute();
+      const pending = await db.selectFrom('quotaReservations').select('id').where('id', 'in', ids).execute();
+      return new Set([...rows, ...pending].map((r) => r.id));
     },
 
     /** Sets an account's storage counters to the given truth. */
@@ -193,8 +264,10 @@ export function createUsageRepo(db: Db) {
       await db.updateTable('userUsage').set({ imgStorageBytes: bytes, imgCount: count }).where('userId', '=', userId).execute();
     },
 
-    bandwidth: async (userId: string, month: string): Promise<number> =>
-      (await db.selectFrom('usageMonthly').select('imgBandwidthBytes').where('userId', '=', userId).where('month', '=', month).executeTakeFirst())?.imgBandwidthBytes ?? 0,
+    bandwidth: async (userId: string, month: string, kind: 'img' | 'media' = 'img'): Promise<number> => {
+      const row = await db.selectFrom('usageMonthly').select(['imgBandwidthBytes', 'mediaBandwidthBytes']).where('userId', '=', userId).where('month', '=', month).executeTakeFirst();
+      return (kind === 'img' ? row?.imgBandwidthBytes : row?.mediaBandwidthBytes) ?? 0;
+    },
   };
 }
 

@@ -66,7 +66,7 @@ export function createUsersRepo(db: Db) {
       let query = db
         .selectFrom('users')
         .leftJoin('userUsage', 'userUsage.userId', 'users.id')
-        .select(['users.id', 'users.email', 'users.nickname', 'users.plan', 'users.role', 'users.isActive', 'users.createdAt', 'userUsage.imgStorageBytes', 'userUsage.imgCount']);
+        .select(['users.id', 'users.email', 'users.nickname', 'users.plan', 'users.role', 'users.isActive', 'users.createdAt', 'userUsage.imgStorageBytes', 'userUsage.imgCount', 'userUsage.mediaStorageBytes', 'userUsage.mediaCount']);
       if (opts.q) {
         const pattern = `%${opts.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         query = query.where(sql<boolean>`lower(users.email) like ${pattern} escape '\\'`);

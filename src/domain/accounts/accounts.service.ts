@@ -176,7 +176,9 @@ export function createAccountsService(deps: Deps) {
       await requireUser(p);
       await users.delete(p.userId);
       try {
-        for await (const key of deps.blobs.list(storageKeys.userPrefix(p.userId))) await deps.blobs.delete(key);
+        for (const prefix of [storageKeys.userPrefix(p.userId), storageKeys.userVideosPrefix(p.userId)]) {
+          for await (const key of deps.blobs.list(prefix)) await deps.blobs.delete(key);
+        }
       } catch (err) {
         deps.log.warn({ err, userId: p.userId }, 'account deleted, but some stored bytes could not be removed');
       }

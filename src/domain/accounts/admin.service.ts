@@ -3,6 +3,7 @@ import { AppError, validationError } from '../../errors/app-error.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
 import type { UsageRepo } from '../../db/repos/usage.repo.js';
 import type { UsersRepo } from '../../db/repos/users.repo.js';
+import type { BlobStore } from '../../storage/blob-store.js';
 import type { PlanId, PlanRow, Role, UserRow } from '../../db/schema.js';
 import { hashPassword, passwordProblem } from '../../auth/passwords.js';
 import type { Clock } from '../../lib/clock.js';
@@ -14,7 +15,12 @@ const ROLES: readonly Role[] = ['user', 'admin'];
 export type PlanPatch = Partial<Omit<PlanRow, 'id' | 'updatedAt' | 'sortOrder'>>;
 export type UserAdminPatch = { plan?: string; role?: string; isActive?: boolean };
 
-export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; usage: UsageRepo; clock: Clock }) {
+/** Objects of a resource whose row is gone (and that no upload in flight will claim). */
+export type Orphan = { kind: 'images' | 'videos'; userId: string; id: string; objects: number };
+
+const RESOURCE_KEY = /^(images|videos)\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})\//;
+
+export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; usage: UsageRepo; clock: Clock; blobs?: BlobStore }) {
   const { users, plans, usage, clock } = deps;
 
   async function applyUserPatch(user: UserRow, patch: UserAdminPatch): Promise<UserRow> {
@@ -75,11 +81,45 @@ export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; u
       return (await plans.update(id as PlanId, { ...patch, updatedAt: clock.now() }))!;
     },
 
-    /** Recomputes storage counters from the image rows; returns the accounts that had drifted. */
+    /** Recomputes image and media storage counters from the rows; returns the accounts that had drifted. */
     async reconcile(fix: boolean) {
-      const drifted = (await usage.drift()).filter((d) => d.storedBytes !== d.actualBytes || d.storedCount !== d.actualCount);
-      if (fix) for (const d of drifted) await usage.setStorage(d.userId, d.actualBytes, d.actualCount);
+      const drifted = (await usage.drift()).filter(
+        (d) => d.storedBytes !== d.actualBytes || d.storedCount !== d.actualCount || d.storedMediaBytes !== d.actualMediaBytes || d.storedMediaCount !== d.actualMediaCount,
+      );
+      if (fix) {
+        for (const d of drifted) {
+          await usage.setStorage(d.userId, d.actualBytes, d.actualCount);
+          await usage.setMediaStorage(d.userId, d.actualMediaBytes, d.actualMediaCount);
+        }
+      }
       return drifted;
+    },
+
+    /** Objects in the store whose image or video row is gone (reported; nothing is removed). */
+    async orphans(): Promise<Orphan[]> {
+      if (!deps.blobs) return [];
+      const found = new Map<string, Orphan>();
+      for (const prefix of ['images/', 'videos/']) {
+        for await (const key of deps.blobs.list(prefix)) {
+          const m = RESOURCE_KEY.exec(key);
+          if (!m) continue;
+          const k = `${m[1]}/${m[3]}`;
+          const o = found.get(k) ?? { kind: m[1] as Orphan['kind'], userId: m[2]!, id: m[3]!, objects: 0 };
+          o.objects++;
+          found.set(k, o);
+        }
+      }
+      const all = [...found.values()];
+      const orphans: Orphan[] = [];
+      for (const kind of ['images', 'videos'] as const) {
+        const ofKind = all.filter((o) => o.kind === kind);
+        for (let i = 0; i < ofKind.length; i += 500) {
+          const chunk = ofKind.slice(i, i + 500);
+          const known = await usage.knownIds(kind, chunk.map((o) => o.id));
+          orphans.push(...chunk.filter((o) => !known.has(o.id)));
+        }
+      }
+      return orphans;
     },
   };
 }

@@ -13,23 +13,30 @@ import { AppError } from '../../errors/app-error.js';
 import { newId } from '../../lib/ids.js';
 import { SNIFF_BYTES, sniffImageType, type SniffedType } from '../../media/sniff.js';
 
-export type SpooledUpload = {
+/** What the first bytes say a file is; undefined refuses the upload (INVALID_FILE_TYPE). */
+export type Sniffer<T extends { ext: string }> = (head: Buffer) => Promise<T | undefined>;
+
+export type SpooledUpload<T extends { ext: string } = SniffedType> = {
   path: string;
   size: number;
   sha256: string;
-  type: SniffedType;
+  type: T;
   filename: string;
   dispose(): Promise<void>;
 };
 
-class UploadMeter extends Transform {
+class UploadMeter<T extends { ext: string }> extends Transform {
   readonly hash = createHash('sha256');
   size = 0;
   private head: Buffer[] = [];
   private headBytes = 0;
-  sniffed: SniffedType | undefined;
+  sniffed: T | undefined;
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly sniffer: Sniffer<T>,
+    private readonly refusal: () => AppError,
+  ) {
     super();
   }
 
@@ -60,8 +67,8 @@ class UploadMeter extends Transform {
     const head = Buffer.concat(this.head);
     this.head = [];
     if (head.length === 0) throw new AppError('VALIDATION_ERROR', 'Validation error: file is empty', { field: 'file' });
-    const type = await sniffImageType(head.subarray(0, SNIFF_BYTES));
-    if (!type) throw new AppError('INVALID_FILE_TYPE');
+    const type = await this.sniffer(head.subarray(0, SNIFF_BYTES));
+    if (!type) throw this.refusal();
     this.sniffed = type;
   }
 }
@@ -140,15 +147,31 @@ export function formatBytes(n: number): string {
 }
 
 /** Display name of an upload: never used in a path or key, trimmed to something printable. */
-export function cleanFilename(name: string | undefined, ext: string): string {
+export function cleanFilename(name: string | undefined, ext: string, fallbackBase = 'image'): string {
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   const base = (name ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f/\\]/g, '').trim().slice(0, 200);
-  return base || `image.${ext}`;
+  return base || `${fallbackBase}.${ext}`;
 }
 
 const cutOff = () => new AppError('BAD_REQUEST', 'The upload was cut off or its multipart framing is broken');
 
-export async function spoolUpload(file: Readable, opts: { dir: string; maxBytes: number; filename?: string | undefined }): Promise<SpooledUpload> {
+const sniffImage: Sniffer<SniffedType> = (head) => sniffImageType(head);
+
+type SpoolOptions<T extends { ext: string }> = {
+  dir: string;
+  maxBytes: number;
+  filename?: string | undefined;
+  /** What the upload may be (default: the accepted image types) and the refusal for anything else. */
+  sniff?: Sniffer<T>;
+  refusal?: () => AppError;
+  /** The display name when the client sent none ('image' → image.png). */
+  fallbackName?: string;
+};
+
+export async function spoolUpload<T extends { ext: string }>(file: Readable, opts: SpoolOptions<T> & { sniff: Sniffer<T> }): Promise<SpooledUpload<T>>;
+export async function spoolUpload(file: Readable, opts: SpoolOptions<SniffedType>): Promise<SpooledUpload>;
+export async function spoolUpload<T extends { ext: string }>(file: Readable, opts: SpoolOptions<T>): Promise<SpooledUpload<T>> {
+  const refusal = opts.refusal ?? (() => new AppError('INVALID_FILE_TYPE'));
   // Which stream failed first decides the answer: the source (cut off, broken framing) is the client's,
   // the meter's refusals are AppErrors already, the disk is ours.
   let firstFailure: 'source' | 'disk' | undefined;
@@ -160,7 +183,7 @@ export async function spoolUpload(file: Readable, opts: { dir: string; maxBytes:
   if (file.destroyed && !file.readableEnded) throw cutOff();
   file.once('close', () => !file.readableEnded && sourceFailed());
   const spoolPath = path.join(opts.dir, `${OWNER.scope}.${OWNER.pid}.${OWNER.boot}.${newId()}.part`);
-  const meter = new UploadMeter(opts.maxBytes);
+  const meter = new UploadMeter<T>(opts.maxBytes, opts.sniff ?? (sniffImage as unknown as Sniffer<T>), refusal);
   // prepareImage may write converted siblings next to the spool (.svg, .jpg): they go with it.
   const dispose = async () => void (await Promise.all(['', '.svg', '.jpg'].map((x) => rm(`${spoolPath}${x}`, { force: true }))));
   const out = createWriteStream(spoolPath, { mode: 0o600 });
@@ -179,14 +202,14 @@ export async function spoolUpload(file: Readable, opts: { dir: string; maxBytes:
   }
   if (!meter.sniffed) {
     await dispose();
-    throw new AppError('INVALID_FILE_TYPE');
+    throw refusal();
   }
   return {
     path: spoolPath,
     size: meter.size,
     sha256: meter.hash.digest('hex'),
     type: meter.sniffed,
-    filename: cleanFilename(opts.filename, meter.sniffed.ext),
+    filename: cleanFilename(opts.filename, meter.sniffed.ext, opts.fallbackName),
     dispose,
   };
 }

@@ -86,7 +86,8 @@ export function createUploadService(deps: Deps) {
       let removed = 0;
       for (const r of await deps.quotas.releaseExpiredReservations()) {
         try {
-          await blobs.delete(storageKeys.imageOriginal(r.userId, r.id));
+          // a video's original (its ladder is only written by a transcode, after the row exists)
+          await blobs.delete(r.kind === 'video' ? storageKeys.videoOriginal(r.userId, r.id) : storageKeys.imageOriginal(r.userId, r.id));
         } catch (err) {
           deps.log.warn({ err, imageId: r.id }, 'upload sweep: could not remove an abandoned object; the next sweep retries');
           continue;

@@ -15,12 +15,19 @@ function monthOf(ms: number): string {
   return lastMonth.month;
 }
 
-type Options = { flushEveryMs?: number; cacheMs?: number; log: { warn(obj: object, msg: string): void } };
+type Options = {
+  flushEveryMs?: number;
+  cacheMs?: number;
+  log: { warn(obj: object, msg: string): void };
+  /** Which monthly counter: image delivery (default) or media (video playlists and segments). */
+  kind?: 'img' | 'media';
+};
 
 export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Options) {
   const pending = new Map<string, { month: string; bytes: number }>();
   const stored = new Map<string, { month: string; bytes: number; at: number }>();
   const cacheMs = opts.cacheMs ?? 10_000;
+  const kind = opts.kind ?? 'img';
   let flushing: Promise<void> | undefined;
 
   async function flush(): Promise<void> {
@@ -31,7 +38,7 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
     flushing = (async () => {
       for (const entry of batch) {
         try {
-          await usage.addBandwidth([entry]);
+          await usage.addBandwidth([entry], kind);
           const s = stored.get(entry.userId);
           if (s && s.month === entry.month) s.bytes += entry.bytes;
         } catch (err) {
@@ -62,7 +69,7 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
       const month = monthOf(now);
       let s = stored.get(userId);
       if (!s || s.month !== month || now - s.at > cacheMs) {
-        s = { month, bytes: await usage.bandwidth(userId, month), at: now };
+        s = { month, bytes: await usage.bandwidth(userId, month, kind), at: now };
         stored.set(userId, s);
       }
       return s.bytes + (pending.get(`${userId}|${month}`)?.bytes ?? 0);

@@ -59,27 +59,40 @@ export type ReservationSettings = {
 /** Reservations released per sweep at most (the next sweep takes the rest). */
 const SWEEP_BATCH = 500;
 
-export function createQuotas(deps: { usage: UsageRepo; bandwidth: BandwidthMeter; clock: Clock; reservations: ReservationSettings }) {
+/** Video playback by monthly media bandwidth: ok below the plan, degraded (lowest rung only) to 120 %, then suspended. */
+export type BandwidthState = 'ok' | 'degraded' | 'suspended';
+
+export function createQuotas(deps: { usage: UsageRepo; bandwidth: BandwidthMeter; mediaBandwidth: BandwidthMeter; clock: Clock; reservations: ReservationSettings }) {
   const { usage, bandwidth, clock, reservations } = deps;
+
+  async function reserve(kind: 'image' | 'video', userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> {
+    const day = dayOf(clock.now());
+    const at = reservations.now();
+    const storage = kind === 'image' ? 'img_storage' : 'media_storage';
+    const reserved = await usage.reserveUpload(
+      userId, bytes, { storageBytes: limitOf(plan, storage), uploadsPerDay: limitOf(plan, 'uploads_per_day') }, day, day.slice(0, 7),
+      { id, kind, createdAt: at, expiresAt: at + reservations.ttlMs },
+    );
+    if (!reserved.ok) {
+      const used = kind === 'image' ? reserved.usage.imgStorageBytes : reserved.usage.mediaStorageBytes;
+      throw quotaError(reserved.type, plan, reserved.type === storage ? { used } : undefined);
+    }
+    return {
+      claim: () => usage.claimReservation(id, reservations.now() + reservations.ttlMs),
+      settle: () => usage.settleReservation(id),
+      release: () => usage.releaseReservation(id),
+    };
+  }
+
   return {
     /**
      * Reserves image storage and one of today's uploads in one conditional statement (concurrent uploads
      * can never pass either limit), recorded as reservation `id` (the image's id) in the same transaction.
      */
-    async reserveImageUpload(userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> {
-      const day = dayOf(clock.now());
-      const at = reservations.now();
-      const reserved = await usage.reserveUpload(
-        userId, bytes, { storageBytes: limitOf(plan, 'img_storage'), uploadsPerDay: limitOf(plan, 'uploads_per_day') }, day, day.slice(0, 7),
-        { id, createdAt: at, expiresAt: at + reservations.ttlMs },
-      );
-      if (!reserved.ok) throw quotaError(reserved.type, plan, reserved.type === 'img_storage' ? { used: reserved.usage.imgStorageBytes } : undefined);
-      return {
-        claim: () => usage.claimReservation(id, reservations.now() + reservations.ttlMs),
-        settle: () => usage.settleReservation(id),
-        release: () => usage.releaseReservation(id),
-      };
-    },
+    reserveImageUpload: (userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> => reserve('image', userId, plan, bytes, id),
+
+    /** The same for a video original: media storage (shared with audio) and one of today's uploads. */
+    reserveVideoUpload: (userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> => reserve('video', userId, plan, bytes, id),
 
     /**
      * Gives back the quota of expired reservations (uploads whose process died, or that outlived the TTL) and
@@ -100,6 +113,20 @@ export function createQuotas(deps: { usage: UsageRepo; bandwidth: BandwidthMeter
     },
 
     recordImageBandwidth: (userId: string, bytes: number): void => bandwidth.record(userId, bytes),
+
+    /** Frees the media storage of deleted videos. */
+    releaseMediaStorage: (userId: string, bytes: number, count: number): Promise<void> => usage.releaseMediaStorage(userId, bytes, count),
+
+    recordMediaBandwidth: (userId: string, bytes: number): void => deps.mediaBandwidth.record(userId, bytes),
+
+    /** Media bandwidth this month against the plan: ok < 100 % ≤ degraded ≤ 120 % < suspended. */
+    async mediaBandwidthState(userId: string, plan: PlanRow): Promise<BandwidthState> {
+      const limit = limitOf(plan, 'media_bandwidth');
+      const used = await deps.mediaBandwidth.used(userId);
+      if (limit <= 0) return used > 0 ? 'suspended' : 'ok';
+      if (used > limit * 1.2) return 'suspended';
+      return used >= limit ? 'degraded' : 'ok';
+    },
 
     /** Runs `insert` (which must refuse past `limit` atomically) for a counted resource; QUOTA_EXCEEDED when full. */
     async withinCount(type: 'api_key_count' | 'custom_domain_count', plan: PlanRow, insert: (limit: number) => Promise<boolean>): Promise<void> {

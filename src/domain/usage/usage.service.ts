@@ -7,7 +7,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
 import type { BandwidthMeter } from './bandwidth-meter.js';
 
-type Deps = { usage: UsageRepo; plans: PlansRepo; bandwidth: BandwidthMeter; clock: Clock };
+type Deps = { usage: UsageRepo; plans: PlansRepo; bandwidth: BandwidthMeter; mediaBandwidth: BandwidthMeter; clock: Clock };
 
 export function planLimits(plan: PlanRow) {
   return {
@@ -39,19 +39,23 @@ export function createUsageService(deps: Deps) {
     const now = clock.now();
     const day = new Date(now).toISOString().slice(0, 10);
     const month = day.slice(0, 7);
-    const [u, bw] = await Promise.all([usage.get(p.userId), bandwidth.used(p.userId)]);
+    const [u, bw, mediaBw] = await Promise.all([usage.get(p.userId), bandwidth.used(p.userId), deps.mediaBandwidth.used(p.userId)]);
     return {
       storageUsed: u.imgStorageBytes,
       bandwidthUsed: bw,
       uploadCountToday: u.uploadsDay === day ? u.uploadsToday : 0,
       uploadCountMonth: u.uploadsMonth === month ? u.uploadsThisMonth : 0,
       totalCount: u.imgCount,
+      mediaStorageUsed: u.mediaStorageBytes,
+      mediaBandwidthUsed: mediaBw,
+      videoCount: u.mediaCount,
     };
   }
 
   return {
     async stats(p: Principal) {
-      return { plan: p.plan, images: await counters(p), videos: { storageUsed: 0, bandwidthUsed: 0 } };
+      const { mediaStorageUsed, mediaBandwidthUsed, videoCount, ...images } = await counters(p);
+      return { plan: p.plan, images, videos: { storageUsed: mediaStorageUsed, bandwidthUsed: mediaBandwidthUsed, count: videoCount } };
     },
 
     async subscription(p: Principal) {
@@ -60,7 +64,7 @@ export function createUsageService(deps: Deps) {
       return {
         plan: plan.id,
         planName: plan.name,
-        usage: { imgStorageBytes: c.storageUsed, imgBandwidthBytes: c.bandwidthUsed, videoStorageBytes: 0, videoBandwidthBytes: 0, uploadsToday: c.uploadCountToday, imageCount: c.totalCount },
+        usage: { imgStorageBytes: c.storageUsed, imgBandwidthBytes: c.bandwidthUsed, videoStorageBytes: c.mediaStorageUsed, videoBandwidthBytes: c.mediaBandwidthUsed, uploadsToday: c.uploadCountToday, imageCount: c.totalCount },
         limits,
         features: { video_enabled: limits.videoEnabled, custom_domain: plan.customDomainsMax > 0, watermarks: limits.watermarks, api_keys_max: plan.apiKeysMax },
       };

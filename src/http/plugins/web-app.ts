@@ -30,6 +30,7 @@ function contentSecurityPolicy(mediaBaseUrl: string): string {
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: blob: ${media}`,
+    `media-src 'self' blob: ${media}`,
     `connect-src 'self' ${media}`,
     "object-src 'none'",
     "base-uri 'self'",

@@ -25,7 +25,7 @@ export function adminRoutes(deps: { admin: AdminService; cursors: Pick<UrlSigner
         data: {
           items: page.map((u) => ({
             id: u.id, email: u.email, nickname: u.nickname, plan: u.plan, role: u.role, isActive: u.isActive === 1, createdAt: toIso(u.createdAt),
-            usage: { imgStorageBytes: u.imgStorageBytes ?? 0, imageCount: u.imgCount ?? 0 },
+            usage: { imgStorageBytes: u.imgStorageBytes ?? 0, imageCount: u.imgCount ?? 0, mediaStorageBytes: u.mediaStorageBytes ?? 0, videoCount: u.mediaCount ?? 0 },
           })),
           nextCursor: rows.length > limit && last ? cursors.encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
         },

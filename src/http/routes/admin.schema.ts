@@ -11,7 +11,7 @@ export const AdminUser = Type.Object({
   role: Type.String(),
   isActive: Type.Boolean(),
   createdAt: Timestamp,
-  usage: Type.Object({ imgStorageBytes: Type.Integer(), imageCount: Type.Integer() }),
+  usage: Type.Object({ imgStorageBytes: Type.Integer(), imageCount: Type.Integer(), mediaStorageBytes: Type.Integer(), videoCount: Type.Integer() }),
 });
 
 export const listUsersSchema = {

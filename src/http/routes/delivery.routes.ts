@@ -28,7 +28,7 @@ export function parseRange(header: string | undefined, size: number): Range {
   return start >= size || end < start ? undefined : { start, end };
 }
 
-function matchesEtag(header: string | undefined, etag: string): boolean {
+export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header.split(',').some((t) => {
     const v = t.trim().replace(/^W\//, '');

@@ -16,7 +16,7 @@ export const usageSchema = {
       Type.Object({
         plan: Type.String(),
         images: Type.Object({ storageUsed: Int, bandwidthUsed: Int, uploadCountToday: Int, uploadCountMonth: Int, totalCount: Int }),
-        videos: Type.Object({ storageUsed: Int, bandwidthUsed: Int }),
+        videos: Type.Object({ storageUsed: Int, bandwidthUsed: Int, count: Int }),
       }),
     ),
     ...errors(401, 403),

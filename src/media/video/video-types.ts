@@ -19,12 +19,15 @@ export type VideoProbe = {
   bitRate: number;
 };
 
-/** One rung of the ladder, named by its short side: 360p, 480p, 720p, 1080p. */
-export type Rung = { name: '360p' | '480p' | '720p' | '1080p'; shortSide: number; maxrateKbps: number; bufsizeKbps: number };
+/**
+ * One rung of the ladder, named by its short side: 360p, 480p, 720p, 1080p — never above the source's short
+ * side; a source smaller than 360p gets one rung at its own size (e.g. 240p).
+ */
+export type Rung = { name: string; shortSide: number; maxrateKbps: number; bufsizeKbps: number };
 
 /** An encoded rung as the master playlist describes it. */
 export type Rendition = {
-  name: Rung['name'];
+  name: string;
   width: number;
   height: number;
   /** Peak segment bit rate (bits/s), for BANDWIDTH. */

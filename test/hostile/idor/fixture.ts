@@ -8,6 +8,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import { bearer, createKey, registerUser, type Session, type TestApp } from '../../support/app.js';
 import { uploadBody } from '../../support/multipart.js';
+import { readFile } from 'node:fs/promises';
+import { multipart } from '../../support/multipart.js';
+import { generateClip } from '../../support/video-clips.js';
 import type { Kind } from './routes.js';
 
 const json = (res: LightMyRequestResponse) => res.json() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -58,12 +61,19 @@ export async function makeCast(t: TestApp): Promise<Cast> {
     payload: { name: 'A-secret-watermark', type: 'text', text: 'A-secret-mark', position: 'top-left', opacity: 0.25 },
   });
   assert.equal(wm.statusCode, 201, `watermark: ${wm.body}`);
+  const clip = multipart([{ name: 'title', value: 'A-secret-video' }, { name: 'isPublic', value: 'false' }, { name: 'file', filename: 'a-secret-clip.mp4', data: await readFile(await generateClip('small240')) }]);
+  const vid = await t.app.inject({ method: 'POST', url: '/v1/videos', headers: { ...bearer(a.accessToken), ...clip.headers }, payload: clip.payload });
+  assert.equal(vid.statusCode, 202, `video: ${vid.body}`);
+  const videoId = json(vid).data.videoId as string;
   const bKey = await createKey(t, b, { name: 'intruder', scopes: ALL_SCOPES });
   const file = (img: { url: string }) => new URL(img.url).pathname.slice(1);
   return {
     admin, a, b, bKey: bKey.key, aKey,
     targets: {
       image: [image.id, privateImage.id],
+      video: [videoId],
+      // the private video's master playlist, poster and a segment path (the URL's wildcard part is filled below)
+      videoFile: [videoId],
       apiKey: [aKey.id],
       watermark: [json(wm).data.id as string],
       user: [a.userId],
@@ -79,6 +89,12 @@ export async function makeCast(t: TestApp): Promise<Cast> {
 export async function snapshot(t: TestApp, cast: Cast): Promise<Record<string, unknown>> {
   const as = (s: Session, url: string) => t.app.inject({ url, headers: bearer(s.accessToken) });
   const out: Record<string, unknown> = {};
+  for (const id of cast.targets.video) {
+    const res = await as(cast.a, `/v1/videos/${id}`);
+    assert.equal(res.statusCode, 200, `A's video ${id} is gone: ${res.body}`);
+    const { updatedAt: _u, progress: _p, ...video } = json(res).data as Record<string, unknown>;
+    out[`video ${id}`] = { ...video, playbackUrl: null, thumbnailUrl: null };
+  }
   for (const id of cast.targets.image) {
     const res = await as(cast.a, `/v1/images/${id}`);
     assert.equal(res.statusCode, 200, `A's image ${id} is gone: ${res.body}`);

@@ -91,3 +91,41 @@ export type AdminUser = {
 };
 
 export type PlanRow = { id: string; name: string; imgStorageBytes: number; sortOrder: number };
+
+export type VideoStatus = 'processing' | 'ready' | 'failed';
+export type BandwidthState = 'ok' | 'degraded' | 'suspended';
+
+export type Video = {
+  id: string;
+  videoId: string;
+  title: string;
+  filename: string;
+  mimeType: string;
+  sizeBytes: number;
+  status: VideoStatus;
+  /** 0–100 while processing, else null. */
+  progress: number | null;
+  error: string | null;
+  durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  /** The HLS master playlist on the media host; a private video's carries a playback token valid some hours. */
+  playbackUrl: string | null;
+  thumbnailUrl: string | null;
+  renditions: string[];
+  bandwidthState: BandwidthState;
+  tags: string[];
+  isPublic: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type VideoPage = { items: Video[]; nextCursor: string | null; hasMore: boolean };
+
+/** GET /v1/videos/{id}/status: what changes while a video is processed. */
+export type VideoProgress = Pick<Video, 'id' | 'status' | 'progress' | 'playbackUrl' | 'thumbnailUrl' | 'durationSeconds' | 'bandwidthState' | 'error'>;
+
+/** The 202 answer of POST /v1/videos. */
+export type UploadedVideo = Pick<Video, 'id' | 'videoId' | 'title' | 'filename' | 'sizeBytes' | 'createdAt'> & { status: 'processing' };
+
+export type SignedVideoLink = { signedUrl: string; expiresAt: string; exp: number };

@@ -1,12 +1,14 @@
-// Uploads one file with XMLHttpRequest, for its upload progress events (fetch has none for request bodies).
+// Uploads files with XMLHttpRequest, for its upload progress events (fetch has none for request bodies):
+// images (POST /v1/images), videos (POST /v1/videos, 202 while they are processed) and video posters.
 import { ApiError, getAccessToken, isAuthFailure, refreshSession } from './client';
-import type { Image } from './types';
+import type { Image, UploadedVideo, Video } from './types';
 
 export type UploadOptions = { isPublic: boolean; tags: string[]; title?: string };
 export type UploadResult = { image: Image; duplicate: boolean };
-export type UploadHandle = { done: Promise<UploadResult>; abort(): void };
+export type UploadHandle<T = UploadResult> = { done: Promise<T>; abort(): void };
 
 type Attempt = { status: number; body: string; duplicate: boolean; retryAfter: number };
+type Fields = Array<[string, string | File]>;
 
 function parseError(a: Attempt): ApiError {
   let body: { error?: string; code?: string; meta?: Record<string, unknown> } = {};
@@ -21,20 +23,22 @@ function parseError(a: Attempt): ApiError {
   return new ApiError(body.error ?? `Upload failed (HTTP ${a.status})`, a.status, body.code ?? 'INTERNAL', meta);
 }
 
-export function uploadImage(file: File, opts: UploadOptions, onProgress: (fraction: number) => void): UploadHandle {
+/** POSTs one multipart form (the file last, as the API reads fields first); after a 401 it refreshes the
+ * session once and sends again. `accept` turns a successful answer into the result, or undefined: an error. */
+function postForm<T>(url: string, fields: Fields, onProgress: (fraction: number) => void, accept: (a: Attempt) => T | undefined): UploadHandle<T> {
   let xhr: XMLHttpRequest | null = null;
   let aborted = false;
 
   const attempt = () =>
     new Promise<Attempt>((resolve, reject) => {
       const form = new FormData();
-      form.append('isPublic', String(opts.isPublic));
-      if (opts.tags.length) form.append('tags', JSON.stringify(opts.tags));
-      if (opts.title) form.append('title', opts.title);
-      form.append('file', file, file.name);
+      for (const [name, value] of fields) {
+        if (typeof value === 'string') form.append(name, value);
+        else form.append(name, value, value.name);
+      }
       const req = new XMLHttpRequest();
       xhr = req;
-      req.open('POST', '/v1/images');
+      req.open('POST', url);
       const token = getAccessToken();
       if (token) req.setRequestHeader('authorization', `Bearer ${token}`);
       req.setRequestHeader('accept', 'application/json');
@@ -57,12 +61,10 @@ export function uploadImage(file: File, opts: UploadOptions, onProgress: (fracti
       onProgress(0);
       a = await attempt();
     }
-    if (a.status === 200 || a.status === 201) {
-      const body = JSON.parse(a.body) as { data: Image };
-      onProgress(1);
-      return { image: body.data, duplicate: a.duplicate || a.status === 200 };
-    }
-    throw parseError(a);
+    const result = accept(a);
+    if (result === undefined) throw parseError(a);
+    onProgress(1);
+    return result;
   })();
 
   return {
@@ -72,4 +74,33 @@ export function uploadImage(file: File, opts: UploadOptions, onProgress: (fracti
       xhr?.abort();
     },
   };
+}
+
+const dataOf = <T>(a: Attempt): T => (JSON.parse(a.body) as { data: T }).data;
+
+function optionFields(opts: UploadOptions): Fields {
+  const fields: Fields = [['isPublic', String(opts.isPublic)]];
+  if (opts.tags.length) fields.push(['tags', JSON.stringify(opts.tags)]);
+  if (opts.title) fields.push(['title', opts.title]);
+  return fields;
+}
+
+export function uploadImage(file: File, opts: UploadOptions, onProgress: (fraction: number) => void): UploadHandle {
+  return postForm('/v1/images', [...optionFields(opts), ['file', file]], onProgress, (a) =>
+    a.status === 200 || a.status === 201 ? { image: dataOf<Image>(a), duplicate: a.duplicate || a.status === 200 } : undefined,
+  );
+}
+
+/** A video: 202 once the bytes are stored; the transcode then runs on the server (poll its status). */
+export function uploadVideo(file: File, opts: UploadOptions, onProgress: (fraction: number) => void): UploadHandle<UploadedVideo> {
+  return postForm('/v1/videos', [...optionFields(opts), ['file', file]], onProgress, (a) =>
+    a.status === 202 || a.status === 201 ? dataOf<UploadedVideo>(a) : undefined,
+  );
+}
+
+/** A custom poster (any image the API accepts), re-encoded by the server; answers the updated video. */
+export function uploadPoster(videoId: string, file: File, onProgress: (fraction: number) => void = () => {}): UploadHandle<Video> {
+  return postForm(`/v1/videos/${encodeURIComponent(videoId)}/thumbnail`, [['file', file]], onProgress, (a) =>
+    a.status === 200 ? dataOf<Video>(a) : undefined,
+  );
 }

@@ -7,6 +7,7 @@ export const ICONS = {
   gear: 'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM4 12h2m12 0h2M12 4v2m0 12v2M6.3 6.3l1.4 1.4m8.6 8.6 1.4 1.4m0-11.4-1.4 1.4m-8.6 8.6-1.4 1.4',
   upload: 'M12 16V4m0 0-5 5m5-5 5 5M4 20h16',
   search: 'M11 18a7 7 0 1 1 0-14 7 7 0 0 1 0 14zM21 21l-5-5',
+  video: 'M3 6h12v12H3zM15 10.5 21 7v10l-6-3.5',
 };
 
 export function Icon({ name, size = 20 }: { name: keyof typeof ICONS; size?: number }) {

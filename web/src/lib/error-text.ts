@@ -7,18 +7,33 @@ const QUOTA: Record<string, string> = {
   uploads_per_day: 'You reached today’s upload limit for your plan. Try again tomorrow, or ask for a bigger plan.',
   img_bandwidth: 'This month’s bandwidth is used up, so images are not served until it resets.',
   api_key_count: 'Your plan allows no more API keys. Revoke one you no longer use first.',
+  media_storage: 'Your video storage is full. Delete videos you no longer need, or ask for a bigger plan.',
+  media_bandwidth: 'This month’s video bandwidth is used up, so videos are not played until it resets.',
 };
 
-export function errorText(err: unknown): string {
+const PLAN_NAMES: Record<string, string> = { trial: 'Trial', pro: 'Pro', pro_plus: 'Pro+' };
+
+/** `subject`: what the failed request was about, where the advice differs (the file types to use). */
+export function errorText(err: unknown, subject: 'image' | 'video' = 'image'): string {
   if (!(err instanceof ApiError)) return err instanceof Error ? err.message : 'Something went wrong. Please try again.';
   const meta = err.meta;
   switch (err.code) {
     case 'INVALID_FILE_TYPE':
-      return 'This file type is not supported. Use JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC.';
+      return subject === 'video'
+        ? 'This file is not a video Picora can read. Use MP4, MOV, MKV, WebM or AVI.'
+        : 'This file type is not supported. Use JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC.';
     case 'FILE_TOO_LARGE': {
-      const max = typeof meta['maxBytes'] === 'number' ? ` (at most ${formatBytes(meta['maxBytes'])})` : '';
+      // images say their limit in meta; videos in the message ("… for your plan (2 GB)")
+      const said = /\(([^()]*\d[^()]*)\)\s*$/.exec(err.message)?.[1];
+      const max = typeof meta['maxBytes'] === 'number' ? ` (at most ${formatBytes(meta['maxBytes'])})` : said ? ` (at most ${said})` : '';
       return `This file is larger than your plan allows${max}. Resize or compress it, then upload again.`;
     }
+    case 'PLAN_REQUIRED': {
+      const plan = PLAN_NAMES[String(meta['requiredPlan'])] ?? 'a bigger';
+      return `This needs the ${plan} plan, and your plan does not include it. Ask your administrator for an upgrade.`;
+    }
+    case 'VIDEO_SUSPENDED':
+      return 'Video playback is paused: this month’s video bandwidth is far over your plan. It resumes when the month resets, or with a bigger plan.';
     case 'QUOTA_EXCEEDED':
       return QUOTA[String(meta['type'])] ?? 'You reached a limit of your plan.';
     case 'RATE_LIMITED': {

@@ -45,3 +45,12 @@ export function formatDuration(sec: number): string {
 export const plural = (n: number, word: string): string => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
 
 export const percent = (used: number, limit: number): number => (limit > 0 ? Math.min(100, (used / limit) * 100) : 0);
+
+/** A media duration as a clock: 3 → "0:03", 754 → "12:34", 3725 → "1:02:05". */
+export function formatClock(totalSeconds: number | null | undefined): string {
+  if (totalSeconds === null || totalSeconds === undefined || !Number.isFinite(totalSeconds) || totalSeconds < 0) return '—';
+  const s = Math.round(totalSeconds);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
+  return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}

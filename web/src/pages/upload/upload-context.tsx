@@ -1,28 +1,33 @@
-// The upload queue: files from drag-and-drop anywhere or the Upload dialog, two at a time, each with its
-// own progress and outcome. Listeners (the library) hear about every image that arrives.
+// The upload queue: files from drag-and-drop anywhere, the Upload dialog or the Videos page, two at a time,
+// each with its own progress and outcome. Video files go to /v1/videos, everything else to /v1/images.
+// Listeners (the library, the videos page) hear about every image or video that arrives.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { uploadImage, type UploadHandle, type UploadOptions } from '../../api/upload';
-import type { Image } from '../../api/types';
+import { uploadImage, uploadVideo, type UploadHandle, type UploadOptions } from '../../api/upload';
+import type { Image, UploadedVideo } from '../../api/types';
 import { errorText } from '../../lib/error-text';
 
 export type UploadItem = {
   id: number;
   file: File;
   progress: number;
+  kind: 'image' | 'video';
   status: 'queued' | 'uploading' | 'done' | 'duplicate' | 'error';
   error?: string;
   image?: Image;
+  video?: UploadedVideo;
 };
 
 type Uploads = {
   items: UploadItem[];
   options: UploadOptions;
   setOptions(o: UploadOptions): void;
-  add(files: File[]): void;
+  /** Queues files; `kind` forces where they go (the Videos page), else each file's type decides. */
+  add(files: File[], kind?: UploadItem['kind']): void;
   retry(id: number): void;
   cancel(id: number): void;
   clearFinished(): void;
   onUploaded(fn: (img: Image, duplicate: boolean) => void): () => void;
+  onVideoUploaded(fn: (video: UploadedVideo) => void): () => void;
   dialogOpen: boolean;
   setDialogOpen(open: boolean): void;
 };
@@ -31,13 +36,17 @@ const UploadContext = createContext<Uploads | null>(null);
 const CONCURRENCY = 2;
 let nextId = 1;
 
+/** By its type, or its extension where the system names none (MKV often has no MIME type). */
+export const isVideoFile = (f: File): boolean => f.type.startsWith('video/') || /\.(mp4|m4v|mov|mkv|webm|avi)$/i.test(f.name);
+
 export function UploadProvider({ children }: { children: ReactNode }) {
   const [items, setItems] = useState<UploadItem[]>([]);
   const [options, setOptions] = useState<UploadOptions>({ isPublic: true, tags: [] });
   const [dialogOpen, setDialogOpen] = useState(false);
   const [dragging, setDragging] = useState(false);
   const listeners = useRef(new Set<(img: Image, dup: boolean) => void>());
-  const handles = useRef(new Map<number, UploadHandle>());
+  const videoListeners = useRef(new Set<(video: UploadedVideo) => void>());
+  const handles = useRef(new Map<number, UploadHandle<unknown>>());
   const optionsRef = useRef(options);
   optionsRef.current = options;
 
@@ -50,21 +59,32 @@ export function UploadProvider({ children }: { children: ReactNode }) {
     for (const item of next) {
       if (handles.current.has(item.id)) continue;
       patch(item.id, { status: 'uploading', progress: 0 });
-      const h = uploadImage(item.file, optionsRef.current, (f) => patch(item.id, { progress: f }));
-      handles.current.set(item.id, h);
-      h.done.then(
-        ({ image, duplicate }) => {
+      const onProgress = (f: number) => patch(item.id, { progress: f });
+      const failed = (err: unknown) => patch(item.id, { status: 'error', error: errorText(err, item.kind) });
+      let settled: Promise<void>;
+      if (item.kind === 'video') {
+        const h = uploadVideo(item.file, optionsRef.current, onProgress);
+        handles.current.set(item.id, h);
+        settled = h.done.then((video) => {
+          patch(item.id, { status: 'done', progress: 1, video });
+          for (const l of videoListeners.current) l(video);
+        }, failed);
+      } else {
+        const h = uploadImage(item.file, optionsRef.current, onProgress);
+        handles.current.set(item.id, h);
+        settled = h.done.then(({ image, duplicate }) => {
           patch(item.id, { status: duplicate ? 'duplicate' : 'done', progress: 1, image });
           for (const l of listeners.current) l(image, duplicate);
-        },
-        (err: unknown) => patch(item.id, { status: 'error', error: errorText(err) }),
-      ).finally(() => handles.current.delete(item.id));
+        }, failed);
+      }
+      void settled.finally(() => handles.current.delete(item.id));
     }
   }, [items, patch]);
 
-  const add = useCallback((files: File[]) => {
+  const add = useCallback((files: File[], kind?: UploadItem['kind']) => {
     if (!files.length) return;
-    setItems((all) => [...all, ...files.map((file) => ({ id: nextId++, file, progress: 0, status: 'queued' as const }))]);
+    const kindOf = (f: File) => kind ?? (isVideoFile(f) ? 'video' : 'image');
+    setItems((all) => [...all, ...files.map((file) => ({ id: nextId++, file, kind: kindOf(file), progress: 0, status: 'queued' as const }))]);
   }, []);
 
   // Drag-and-drop anywhere on the page.
@@ -121,6 +141,10 @@ export function UploadProvider({ children }: { children: ReactNode }) {
       onUploaded: (fn) => {
         listeners.current.add(fn);
         return () => void listeners.current.delete(fn);
+      },
+      onVideoUploaded: (fn) => {
+        videoListeners.current.add(fn);
+        return () => void videoListeners.current.delete(fn);
       },
       dialogOpen,
       setDialogOpen,

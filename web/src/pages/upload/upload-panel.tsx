@@ -53,7 +53,13 @@ export function UploadPanel() {
             <li key={item.id} className={`upload-item upload-${item.status}`} data-testid="upload-item">
               <div className="upload-line">
                 <span className="upload-name" title={item.file.name}>
-                  {item.image ? <Link to={`/images/${item.image.id}`}>{item.file.name}</Link> : item.file.name}
+                  {item.image ? (
+                    <Link to={`/images/${item.image.id}`}>{item.file.name}</Link>
+                  ) : item.video ? (
+                    <Link to={`/videos/${item.video.id}`}>{item.file.name}</Link>
+                  ) : (
+                    item.file.name
+                  )}
                 </span>
                 <span className="muted small">{formatBytes(item.file.size)}</span>
               </div>
