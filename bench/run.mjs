@@ -17,6 +17,10 @@ const SCENARIOS = [
   { name: 'cached-delivery', file: 'bench/cached-delivery.bench.ts', about: '~100 KB cached variant, 64 connections vs nginx (target ≥ 0.5× nginx, p99 < 20 ms)' },
   { name: 'burst', file: 'bench/burst.bench.ts', about: '64 concurrent requests for one uncached variant (target: 1 render)' },
   {
+    name: 'video', file: 'bench/video.bench.ts',
+    about: '60 s 1080p transcode vs bare ffmpeg (≤ 5 %), 1 GB video upload RSS (≤ 64 MiB), list p99 during a transcode (≤ 50 ms)',
+  },
+  {
     name: 'soak', file: 'bench/soak.bench.ts', byName: true,
     about: 'N minutes (default 30) of mixed traffic: 0 errors and RSS flat after warm-up (only when named)',
     // the run itself plus setup and the final checks; BENCH_SCENARIO_TIMEOUT_S, when set, still wins

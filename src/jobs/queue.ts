@@ -81,7 +81,7 @@ export class PermanentJobError extends Error {
   }
 }
 
-/** Backoff before attempt `attempt + 1`: 2^attempt seconds (capped at an hour) with ±20 % jitter. */
+/** Backoff after attempt `attempt`: base · 2^(attempt − 1) (1 s, 2 s, 4 s … capped at an hour) with ±20 % jitter. */
 export function backoffMs(attempt: number, baseMs = 1000, random: () => number = Math.random): number {
   const raw = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 3_600_000);
   return Math.round(raw * (0.8 + 0.4 * random()));

@@ -84,9 +84,9 @@ export function videoRoutes(deps: { videos: VideosService; videoUploads: VideoUp
     }));
 
     app.post('/v1/videos/:id/thumbnail', { schema: s.thumbnailSchema, config: write }, async (request) => {
-      if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
       const p = principalOf(request);
-      await videos.get(p, request.params.id); // 404/403 before reading the body
+      await videos.get(p, request.params.id); // 404/403 before anything about the body
+      if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
       let spool: SpooledUpload | undefined;
       try {
         for await (const part of multipartParts(request)) {
