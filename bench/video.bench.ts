@@ -82,6 +82,12 @@ function reportList(r: ListP99Result): boolean {
       'p99 from sent': p.fromSent.p99, 'server+children cores': p.serverTreeCores, 'machine cores': p.machineCores, 'others cores': p.otherCores, busiest: p.busiest,
     })),
   );
+  console.log('  the transcode phase by what the job was doing when each request was due:');
+  printTable(
+    r.slices.map((sl) => ({
+      slice: sl.slice, requests: sl.requests, errors: sl.errors, 'p50 ms': sl.fromDue.p50, 'p99 ms': sl.fromDue.p99, 'max ms': sl.fromDue.max, '> 50 ms': sl.over50,
+    })),
+  );
   const during = r.phases.find((p) => p.phase !== 'idle server');
   const met = !!during && during.fromDue.p99 <= TARGET.p99Ms && during.errors === 0;
   console.log(`target list p99 during a transcode: ${during?.fromDue.p99.toFixed(1)} ms ≤ ${TARGET.p99Ms} ms (errors ${during?.errors}) → ${verdict(met)}`);

@@ -40,6 +40,7 @@ import { createVideosService, type VideosService } from './domain/videos/videos.
 import { createJobQueue } from './jobs/create-queue.js';
 import { registerStoragePurgeJob } from './jobs/handlers/storage-purge.job.js';
 import { registerVideoTranscodeJob } from './jobs/handlers/video-transcode.job.js';
+import type { JobInspector } from './jobs/job-runtime.js';
 import type { JobQueue } from './jobs/queue.js';
 import { checkFfmpeg } from './media/video/ffmpeg.js';
 import { createBandwidthMeter, type BandwidthMeter } from './domain/usage/bandwidth-meter.js';
@@ -77,7 +78,7 @@ export type Deps = {
   videoUploads: VideoUploadService;
   videoDelivery: VideoDeliveryService;
   /** Durable background jobs (transcodes, purges, sweeps). */
-  jobs: JobQueue;
+  jobs: JobQueue & JobInspector;
   usage: UsageService;
   bandwidth: BandwidthMeter;
   rateLimits: RateLimits;

@@ -7,7 +7,7 @@
 // A file is written under a temporary name and renamed when complete, so a killed run never leaves half a clip.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,11 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const DIR = path.join(process.env.BENCH_TMPDIR ?? tmpdir(), 'picora-bench-video-v1');
 
-export type Clip = { file: string; bytes: number; durationSeconds: number; width: number; height: number; fps: number; videoCodec: string; audioCodec: string; bitRate: number };
+export type Clip = {
+  file: string; bytes: number; durationSeconds: number; width: number; height: number; fps: number; videoCodec: string; audioCodec: string; bitRate: number;
+  /** How long making it took, when it was made (kept beside the file as <file>.made.json). */
+  made?: { seconds: number; at: string };
+};
 
 /** The first line of `<tool> -version`. */
 export async function toolVersion(tool: 'ffmpeg' | 'ffprobe'): Promise<string> {
@@ -56,9 +60,12 @@ async function cached(file: string, label: string, make: (tmp: string) => Promis
     } finally {
       await rm(tmp, { force: true });
     }
-    console.log(`  made ${path.basename(file)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const seconds = (performance.now() - t0) / 1000;
+    await writeFile(`${file}.made.json`, JSON.stringify({ seconds, at: new Date().toISOString() }));
+    console.log(`  made ${path.basename(file)} in ${seconds.toFixed(1)} s`);
   }
-  return describeClip(file);
+  const made = await readFile(`${file}.made.json`, 'utf8').then((t) => JSON.parse(t) as Clip['made'], () => undefined);
+  return { ...(await describeClip(file)), made };
 }
 
 const picture = (seconds: number) => `testsrc2=size=1920x1080:rate=30:duration=${seconds},noise=alls=10:allf=t`;

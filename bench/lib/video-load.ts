@@ -44,7 +44,7 @@ function getList(url: string, token: string, agent: http.Agent): Promise<{ statu
       res.once('end', () => {
         let items = -1;
         try {
-          items = ((JSON.parse(Buffer.concat(parts).toString('utf8')) as { data?: unknown[] }).data ?? []).length;
+          items = (JSON.parse(Buffer.concat(parts).toString('utf8')) as { data?: { items?: unknown[] } }).data?.items?.length ?? -1;
         } catch {
           // not JSON: counted as an error below
         }

@@ -198,4 +198,4 @@ export function watchChildren(pid: number, intervalMs = 50): ChildWatch {
 }
 
 export const describeClipLine = (c: Clip): string =>
-  `${path.basename(c.file)}: ${c.width}×${c.height} ${c.fps.toFixed(0)} fps ${c.videoCodec}+${c.audioCodec}, ${c.durationSeconds.toFixed(1)} s, ${mb(c.bytes)} MiB, ${(c.bitRate / 1e6).toFixed(1)} Mb/s`;
+  `${path.basename(c.file)}: ${c.width}×${c.height} ${c.fps.toFixed(0)} fps ${c.videoCodec}+${c.audioCodec}, ${c.durationSeconds.toFixed(1)} s, ${mb(c.bytes)} MiB, ${(c.bitRate / 1e6).toFixed(1)} Mb/s${c.made ? ` (made in ${c.made.seconds.toFixed(0)} s, ${c.made.at})` : ''}`;

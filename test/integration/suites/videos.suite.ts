@@ -17,7 +17,7 @@ import { json } from './images.suite.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Video = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function videosSuite(name: string, backend: Backend, s3?: () => S3TestConfig | undefined, skip?: string): void {
+export function videosSuite(name: string, backend: Backend, s3?: () => S3TestConfig | undefined, skip?: string, extraEnv: () => Record<string, string> = () => ({})): void {
   describe(`videos (${name})`, { skip }, () => {
     let t: TestApp;
     let pro: Session;
@@ -25,7 +25,7 @@ export function videosSuite(name: string, backend: Backend, s3?: () => S3TestCon
     let trial: Session;
 
     before(async () => {
-      t = await startTestApp(backend, { s3: s3?.(), runJobs: true, env: { PICORA_JOBS_POLL_MS: '100', PICORA_TRANSCODE_THREADS: '2' } });
+      t = await startTestApp(backend, { s3: s3?.(), runJobs: true, env: { PICORA_JOBS_POLL_MS: '100', PICORA_TRANSCODE_THREADS: '2', ...extraEnv() } });
       pro = await registerUser(t);
       other = await registerUser(t);
       trial = await registerUser(t);
@@ -317,12 +317,16 @@ export function videosSuite(name: string, backend: Backend, s3?: () => S3TestCon
       assert.equal(res.statusCode, 202);
       const id = json(res).data.videoId as string;
       await waitFor(pro.accessToken, id, (v) => v.status !== 'processing' || (v.progress ?? 0) > 0);
+      const started = Date.now();
+      const ready = await t.app.inject({ url: '/ready' });
+      assert.equal(ready.statusCode, 200, `/ready is not held up by a running transcode: ${ready.body}`);
+      assert.ok(Date.now() - started < 1000, `/ready answered in ${Date.now() - started} ms during a transcode`);
       const del = await t.app.inject({ method: 'DELETE', url: `/v1/videos/${id}`, headers: bearer(pro.accessToken) });
       assert.equal(del.statusCode, 200);
       const end = Date.now() + 60_000;
       for (;;) {
-        const active = await t.deps.db.db.selectFrom('jobs').select('state').where('dedupeKey', '=', `transcode-${id}`).where('state', 'in', ['queued', 'active']).execute().catch(() => []);
-        if (active.length === 0 || t.deps.jobs.backend !== 'table') break;
+        const job = await t.deps.jobs.find('video.transcode', `transcode-${id}`);
+        if (!job || (job.state !== 'queued' && job.state !== 'active')) break;
         if (Date.now() > end) assert.fail('the transcode job did not end');
         await sleep(100);
       }
