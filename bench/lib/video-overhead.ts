@@ -75,7 +75,11 @@ async function picoraRun(vs: VideoServer, clip: Clip, run: number): Promise<Pico
   }
   const hls = children.find((ch) => ch.kind === 'hls' && ch.startedAt >= up.answeredAt - up.outcome.msResponse);
   const hlsEnd = hls ? (hls.goneAt ?? hls.lastSeenAt) : Number.NaN;
-  const count = (kind: string) => children.filter((ch) => ch.kind === kind && ch.startedAt >= up.answeredAt - up.outcome.msResponse).length;
+  const ofJob = children.filter((ch) => ch.startedAt >= up.answeredAt - up.outcome.msResponse);
+  const count = (kind: string) => {
+    const mine = ofJob.filter((ch) => ch.kind === kind);
+    return `${mine.length} (nice ${[...new Set(mine.map((ch) => ch.nice))].join('/')})`;
+  };
   const row: PicoraRow = {
     run,
     uploadSeconds: up.outcome.msResponse / 1000,

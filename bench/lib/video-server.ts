@@ -116,7 +116,7 @@ export function readyLogLines(vs: VideoServer): Map<string, { time: number; seco
 // ---- the job's child processes, from /proc -------------------------------------------------------------------
 
 export type ChildKind = 'hls' | 'poster' | 'ffprobe' | 'other';
-export type ChildRecord = { pid: number; kind: ChildKind; startedAt: number; lastSeenAt: number; goneAt: number | undefined; cpuSeconds: number };
+export type ChildRecord = { pid: number; kind: ChildKind; nice: number; startedAt: number; lastSeenAt: number; goneAt: number | undefined; cpuSeconds: number };
 
 let ticks: number | undefined;
 const ticksPerSecond = (): number => (ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
@@ -176,10 +176,11 @@ export function watchChildren(pid: number, intervalMs = 50): ChildWatch {
         const kind = kindOf(child);
         if (kind === undefined || kind === 'other') continue;
         const startedAt = now - (uptime - Number(f[19]) / ticksPerSecond()) * 1000; // field 22: start time in ticks since boot
-        rec = { pid: child, kind, startedAt, lastSeenAt: now, goneAt: undefined, cpuSeconds: 0 };
+        rec = { pid: child, kind, nice: Number(f[16]), startedAt, lastSeenAt: now, goneAt: undefined, cpuSeconds: 0 };
         seen.set(child, rec);
       }
       rec.lastSeenAt = now;
+      rec.nice = Number(f[16]); // field 19; setPriority lands just after the spawn
       rec.cpuSeconds = (Number(f[11]) + Number(f[12])) / ticksPerSecond();
     }
     for (const rec of seen.values()) if (rec.goneAt === undefined && !live.has(rec.pid)) rec.goneAt = now;

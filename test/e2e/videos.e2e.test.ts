@@ -272,6 +272,23 @@ describe('videos in the dashboard (chromium, real server, real ffmpeg)', { skip,
       // The owner's player switched to the private URL (with its token) and still plays.
       if (engine === 'native') await until(page, 'document.querySelector("[data-testid=player]").currentSrc.includes("token=")', 5_000, 'the tokened source');
       await playsOn(page, 0.5);
+      // hls.js (no credentials of its own: every request it makes carries only the token) plays the private video
+      const mse = await context.newPage();
+      await mse.addInitScript(`(() => {
+        const real = HTMLMediaElement.prototype.canPlayType;
+        HTMLMediaElement.prototype.canPlayType = function (type) { return /mpegurl/i.test(type) ? '' : real.call(this, type); };
+      })()`);
+      const requests: string[] = [];
+      mse.on('request', (r) => void (r.url().includes('/v/') && requests.push(r.url())));
+      try {
+        await mse.goto(videoPage);
+        const played = await playsOn(mse, 0.5);
+        assert.equal(played.engine, 'hls.js');
+        const media = requests.filter((u) => /\.(m3u8|m4s|mp4)(\?|$)/.test(u));
+        assert.ok(media.length >= 3 && media.every((u) => /[?&]token=/.test(u)), `every playlist and segment request carries the token: ${media.join(' ')}`);
+      } finally {
+        await mse.close();
+      }
 
       // A custom poster: a photo through the Poster card replaces the frame, under a new URL that loads.
       const before = await page.getByAltText('Current poster').getAttribute('src');

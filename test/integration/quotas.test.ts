@@ -156,7 +156,7 @@ describe('quotas, usage and the admin API', () => {
     const list = await get(`/v1/admin/users?q=${encodeURIComponent(u.email)}`, admin.accessToken);
     assert.equal(list.statusCode, 200, list.body);
     const items = body(list).data.items as Array<{ id: string; plan: string; isActive: boolean; usage: { imgStorageBytes: number; imageCount: number } }>;
-    assert.deepEqual(items.map((i) => [i.id, i.plan, i.isActive, i.usage]), [[u.userId, 'trial', true, { imgStorageBytes: size, imageCount: 1 }]]);
+    assert.deepEqual(items.map((i) => [i.id, i.plan, i.isActive, i.usage]), [[u.userId, 'trial', true, { imgStorageBytes: size, imageCount: 1, mediaStorageBytes: 0, videoCount: 0 }]]);
   });
 
   it('admin API: PATCH plan moves an account, and its next upload gets the new limits', async () => {

@@ -37,10 +37,10 @@ describe('kill -9 in the middle of a transcode', { skip: ffmpeg ? undefined : 'f
   it('the restarted server runs the job again and the video is ready with no duplicate or orphan objects', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'picora-vcrash-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    // a clip long enough that the kill lands mid-transcode (about 10 s of ffmpeg work on two threads)
+    // a clip long enough that the kill lands mid-transcode (a few seconds of ffmpeg work on one thread)
     const clip = path.join(dataDir, 'clip.mp4');
-    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
-      '-t', '24', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
+      '-t', '16', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
     const env = {
       PICORA_DATA_DIR: dataDir, PICORA_JOBS_LEASE_MS: '3000', PICORA_JOBS_POLL_MS: '200', PICORA_TRANSCODE_THREADS: '1',
       PICORA_RATE_READ_PER_MIN: '1000000', PICORA_RATE_UPLOAD_PER_MIN: '100000', PICORA_RATE_MUTATION_PER_MIN: '100000', PICORA_RATE_AUTH_PER_MIN: '100000',

@@ -18,4 +18,4 @@ after(() => cleanRedisPrefix(prefix));
 
 videosSuite('PostgreSQL + S3 + BullMQ on Redis', { db: 'postgres', store: 's3' }, () => (s3.ok ? s3.value : undefined), skip, () => ({
   PICORA_REDIS_URL: redis.ok ? redis.value : '', PICORA_REDIS_PREFIX: prefix, PICORA_JOBS_BACKEND: 'bullmq',
-}));
+}), false);
