@@ -30,6 +30,9 @@ import { userRoutes } from './http/routes/users.routes.js';
 import { watermarkRoutes } from './http/routes/watermarks.routes.js';
 import { videoDeliveryRoutes } from './http/routes/video-delivery.routes.js';
 import { videoRoutes } from './http/routes/videos.routes.js';
+import { domainRoutes } from './http/routes/domains.routes.js';
+import { DomainSchema } from './http/routes/domains.schema.js';
+import { registerCustomDomains } from './http/plugins/custom-domains.js';
 import { VideoSchema } from './http/routes/videos.schema.js';
 import { webAppRoutes } from './http/plugins/web-app.js';
 
@@ -86,6 +89,10 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   app.addSchema(ApiKeySchema);
   app.addSchema(ImageSchema);
   app.addSchema(VideoSchema);
+  app.addSchema(DomainSchema);
+  const mediaPrefix = new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '');
+  // before auth and rate limits: a custom domain's request that it does not serve is a 404 and nothing more
+  registerCustomDomains(app, deps.domains, { mediaRoutes: [`${mediaPrefix}/:file`, `${mediaPrefix}/v/:id/*`], cacheMs: config.deliveryCacheMs });
   registerMetrics(app, deps.metrics, config.metricsToken);
   const onRateLimited = (tier: string) => deps.metrics.rateLimited.inc({ tier });
   registerAuth(app, deps.authenticator, deps.rateLimits, onRateLimited);
@@ -100,7 +107,7 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(videoRoutes({ videos: deps.videos, videoUploads: deps.videoUploads, imageUploads: deps.uploads }));
-  const mediaPrefix = new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '');
+  await app.register(domainRoutes({ domains: deps.domains }));
   await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: mediaPrefix }));
   await app.register(videoDeliveryRoutes({ delivery: deps.videoDelivery, pathPrefix: mediaPrefix }));
   await app.register(webAppRoutes({ mediaBaseUrl: config.mediaBaseUrl }));

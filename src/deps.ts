@@ -17,6 +17,9 @@ import { createPlansRepo } from './db/repos/plans.repo.js';
 import { createSessionsRepo } from './db/repos/sessions.repo.js';
 import { createUsersRepo } from './db/repos/users.repo.js';
 import { createVideosRepo } from './db/repos/videos.repo.js';
+import { createDomainsRepo } from './db/repos/domains.repo.js';
+import { createDomainsService, type DomainsService } from './domain/domains/domains.service.js';
+import { Resolver } from 'node:dns/promises';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { createTokenSigner } from './auth/tokens.js';
 import { createAccountsService, type AccountsService } from './domain/accounts/accounts.service.js';
@@ -77,6 +80,7 @@ export type Deps = {
   videos: VideosService;
   videoUploads: VideoUploadService;
   videoDelivery: VideoDeliveryService;
+  domains: DomainsService;
   /** Durable background jobs (transcodes, purges, sweeps). */
   jobs: JobQueue & JobInspector;
   usage: UsageService;
@@ -136,7 +140,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   const bandwidth = createBandwidthMeter(usage, clock, { log });
   const mediaBandwidth = createBandwidthMeter(usage, clock, { log, kind: 'media' });
   const quotas = createQuotas({ usage, bandwidth, mediaBandwidth, clock, reservations: { ttlMs: config.uploadReservationTtlMs, now: systemClock.now } });
-  const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, quotas, clock });
+  const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, quotas, clock, publicUrl: config.publicUrl });
   const admin = createAdminService({ users, plans, usage, clock, blobs });
   const imagesRepo = createImagesRepo(db.db);
   const urlSigner = createUrlSigner(secret);
@@ -187,6 +191,14 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     rendersPerIpPerMinute: config.rendersPerIpPerMin,
   });
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
+
+  // Custom domains: CNAMEs checked through the configured DNS servers (the system's when none are set).
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  if (config.domains.dnsServers.length > 0) resolver.setServers(config.domains.dnsServers);
+  const domains = createDomainsService({
+    domains: createDomainsRepo(db.db, db.dialect), plans, clock, resolveCname: (host) => resolver.resolveCname(host),
+    cnameTarget: config.domains.cnameTarget, selfHosts,
+  });
 
   // Video: uploads enqueue a transcode job with the row; the job runs ffmpeg at a lower priority with
   // bounded concurrency; the media host serves the ladder (signed for private videos).
@@ -243,7 +255,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
 
   return {
     config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, workers, watermarks,
-    videos, videoUploads, videoDelivery, jobs,
+    videos, videoUploads, videoDelivery, jobs, domains,
     usage: usageService, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },

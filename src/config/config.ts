@@ -1,4 +1,5 @@
 // Every setting Picora reads, in one schema, parsed once. Only this folder reads process.env.
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
@@ -59,6 +60,10 @@ const EnvSchema = Type.Object({
   PICORA_FFMPEG_PATH: Type.String({ minLength: 1, default: 'ffmpeg' }),
   PICORA_FFPROBE_PATH: Type.String({ minLength: 1, default: 'ffprobe' }),
   PICORA_PLAYBACK_URL_TTL_SECONDS: Int(60, 7 * 86_400, 6 * 3600),
+  PICORA_FETCH_ALLOW_HOSTS: Type.Optional(Type.String({ maxLength: 4096 })),
+  PICORA_FETCH_TIMEOUT_MS: Int(100, 300_000, 30_000),
+  PICORA_DNS_SERVERS: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:\\[\\],]+$' })),
+  PICORA_CNAME_TARGET: Type.Optional(Type.String({ pattern: '^[a-z0-9.-]{1,253}$' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -113,6 +118,16 @@ export type Config = {
   transcode: { concurrency: number; threads: number; nice: number; ffmpegPath: string; ffprobePath: string };
   /** Lifetime of a private video's signed playback URL handed out by the API. */
   playbackUrlTtlSeconds: number;
+  /**
+   * Upload from URL: addresses it may fetch from although they are not public (`IP:port`, `[IPv6]:port`: that
+   * address on that port; a CIDR: those addresses on ports 80/443). It exists for tests and for trusted
+   * internal sources only: every entry opens a hole in the SSRF guard. Empty by default.
+   */
+  fetchAllowList: string[];
+  /** Upload from URL: the whole fetch (every redirect, the headers and the body) must be done within this. */
+  fetchTimeoutMs: number;
+  /** Custom domains: the DNS servers that verify CNAMEs (empty: the system's), and the host a CNAME must name. */
+  domains: { dnsServers: string[]; cnameTarget: string };
   version: string;
 };
 
@@ -141,6 +156,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length === 0 && e.PICORA_JOBS_BACKEND === 'bullmq' && !e.PICORA_REDIS_URL) {
     problems.push('PICORA_JOBS_BACKEND: bullmq needs PICORA_REDIS_URL');
+  }
+  const fetchAllowList = (e.PICORA_FETCH_ALLOW_HOSTS ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const entry of fetchAllowList) {
+    if (!isAllowEntry(entry)) problems.push(`PICORA_FETCH_ALLOW_HOSTS: "${entry}" is not IP:port, [IPv6]:port or a CIDR`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -209,8 +228,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ffprobePath: e.PICORA_FFPROBE_PATH,
     },
     playbackUrlTtlSeconds: e.PICORA_PLAYBACK_URL_TTL_SECONDS,
+    fetchAllowList,
+    fetchTimeoutMs: e.PICORA_FETCH_TIMEOUT_MS,
+    domains: {
+      dnsServers: (e.PICORA_DNS_SERVERS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      cnameTarget: e.PICORA_CNAME_TARGET ?? new URL(trimSlash(e.PICORA_MEDIA_BASE_URL ?? publicUrl)).hostname,
+    },
     version,
   };
+}
+
+/** `IP:port`, `[IPv6]:port`, `IP/prefix` or a bare IP (host names are refused: they are no pin). */
+function isAllowEntry(entry: string): boolean {
+  const withPort = /^\[([^\]]+)\]:(\d{1,5})$/.exec(entry) ?? /^([\d.]+):(\d{1,5})$/.exec(entry);
+  if (withPort) return isIP(withPort[1]!) !== 0 && Number(withPort[2]) >= 1 && Number(withPort[2]) <= 65535;
+  const [ip = '', prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || isIP(ip) === 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(ip) === 4 ? 32 : 128));
 }
 
 function trimSlash(url: string): string {

@@ -8,6 +8,7 @@ import * as m0004 from './migrations/0004-watermarks.js';
 import * as m0005 from './migrations/0005-quota-reservations.js';
 import * as m0006 from './migrations/0006-jobs.js';
 import * as m0007 from './migrations/0007-videos.js';
+import * as m0008 from './migrations/0008-domains.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': m0001,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-quota-reservations': m0005,
   '0006-jobs': m0006,
   '0007-videos': m0007,
+  '0008-domains': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

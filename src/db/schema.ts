@@ -310,3 +310,21 @@ export interface Database {
 }
 
 export type VideoRow = Selectable<VideosTable>;
+
+// Custom domains (migration 0008): a pro_plus account's own host names, served like the media host once their
+// CNAME points at ours. `host` is unique across accounts.
+export interface CustomDomainsTable {
+  id: string;
+  userId: string;
+  host: string;
+  verified: number;
+  verifiedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Database {
+  customDomains: CustomDomainsTable;
+}
+
+export type CustomDomainRow = Selectable<CustomDomainsTable>;

@@ -26,7 +26,7 @@ function repoSuite(name: string, open: () => Promise<{ config: DatabaseConfig; c
       const o = await open();
       cleanup = o.cleanup;
       handle = createDb(o.config);
-      assert.deepEqual(await migrateToLatest(handle.db), ['0001-identity', '0002-images', '0003-variants', '0004-watermarks', '0005-quota-reservations', '0006-jobs', '0007-videos']);
+      assert.deepEqual(await migrateToLatest(handle.db), ['0001-identity', '0002-images', '0003-variants', '0004-watermarks', '0005-quota-reservations', '0006-jobs', '0007-videos', '0008-domains']);
     });
     after(async () => {
       await handle?.close();

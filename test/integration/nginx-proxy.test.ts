@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { loadConfig } from '../../src/config/config.js';
+import { createDb } from '../../src/db/db.js';
 import { uploadBody } from '../support/multipart.js';
 import { REPO_ROOT, freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { isCI } from '../support/services.js';
@@ -119,6 +120,22 @@ describe('behind Debian nginx with deploy/nginx.conf', { skip: NGINX ? undefined
     assert.equal(part.status, 206);
     assert.equal(part.headers['content-range'], `bytes 100-199/${png.length}`);
     assert.deepEqual(part.body, png.subarray(100, 200));
+
+    // a verified custom domain through the proxy: the Host nginx passes on picks the owner's media and nothing else
+    // (the CNAME check itself is covered by domains.test.ts with a loopback DNS server; here the row is marked verified)
+    const db = createDb(loadConfig({ PICORA_DATA_DIR: server.dataDir }).database);
+    try {
+      const userId = (JSON.parse(reg.body.toString()) as { data: { user: { id: string } } }).data.user.id;
+      await db.db.updateTable('users').set({ plan: 'pro_plus' }).where('id', '=', userId).execute();
+      const added = await request(proxyPort, { method: 'POST', path: '/v1/domains', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: Buffer.from(JSON.stringify({ host: 'img.owner.test' })) });
+      assert.equal(added.status, 201, added.body.toString());
+      await db.db.updateTable('customDomains').set({ verified: 1, verifiedAt: Date.now() }).where('host', '=', 'img.owner.test').execute();
+    } finally {
+      await db.close();
+    }
+    const viaDomain = await request(proxyPort, { path: `${file}?original=1`, headers: { host: 'img.owner.test', authorization: `Bearer ${token}`, range: 'bytes=0-9' } });
+    assert.equal(viaDomain.status, 206, 'the image, with Range, on the custom domain');
+    assert.equal((await request(proxyPort, { path: '/v1/user/me', headers: { host: 'img.owner.test', authorization: `Bearer ${token}` } })).status, 404, 'only media on a custom domain');
 
     // anonymous API requests are limited per client address: nginx's own address must not be the one counted
     let limited = 0;

@@ -9,8 +9,16 @@ import type { Clock } from '../../lib/clock.js';
 import { newApiKeySecret, newId } from '../../lib/ids.js';
 import { sha256Hex } from '../../lib/hashing.js';
 import type { Quotas } from '../usage/quotas.js';
+import { buildToolConfigs, type ToolConfigs } from './tool-configs.js';
 
-type Deps = { apiKeys: ApiKeysRepo; plans: PlansRepo; quotas: Pick<Quotas, 'withinCount'>; clock: Clock };
+type Deps = {
+  apiKeys: ApiKeysRepo;
+  plans: PlansRepo;
+  quotas: Pick<Quotas, 'withinCount'>;
+  clock: Clock;
+  /** Where this instance's API answers (config.publicUrl): the uploader configs point there. */
+  publicUrl?: string; // TEMP-OPTIONAL
+};
 
 export type CreateApiKeyInput = { name: string; description?: string; scopes?: string[] };
 export type UpdateApiKeyInput = { name?: string; description?: string; scopes?: string[] };
@@ -29,7 +37,7 @@ function cleanName(name: string, field = 'name'): string {
 }
 
 export function createApiKeysService(deps: Deps) {
-  const { apiKeys, plans, quotas, clock } = deps;
+  const { apiKeys, plans, quotas, clock, publicUrl } = deps;
 
   /** The key if it is the caller's; FORBIDDEN when it belongs to someone else; NOT_FOUND otherwise. */
   async function ownKey(p: Principal, id: string): Promise<ApiKeyRow> {
@@ -81,6 +89,15 @@ export function createApiKeysService(deps: Deps) {
     async revoke(p: Principal, id: string): Promise<void> {
       await ownKey(p, id);
       await apiKeys.revoke(p.userId, id, clock.now());
+    },
+
+    /**
+     * Uploader configs for one of the caller's active keys, with the key placeholder (only its hash is stored).
+     * null for a key that is someone else's, revoked or unknown alike, so the answer does not tell them apart.
+     */
+    async toolConfigs(p: Principal, id: string): Promise<ToolConfigs | null> {
+      const row = await apiKeys.findForUser(p.userId, id);
+      return row ? buildToolConfigs(publicUrl ?? '', row.keyPrefix) : null;
     },
   };
 }

@@ -31,6 +31,8 @@ export type DeliveryRequest = {
   referer?: string | undefined;
   /** The client's address: uncached renders are limited per IP. */
   ip?: string | undefined;
+  /** Asked on an account's custom domain: only that account's images exist there. */
+  onlyOwner?: string | undefined;
 };
 
 export type DeliveryPlan =
@@ -113,7 +115,7 @@ export function createDeliveryService(deps: Deps) {
       const { exp, sig, original } = req.query as Record<string, string | undefined>;
       const m = FILE.exec(req.file);
       const row = m ? await rows.through(m[1]!, async () => (await images.findById(m[1]!)) ?? null) : null;
-      if (!row) throw new AppError('NOT_FOUND', 'Image not found');
+      if (!row || (req.onlyOwner !== undefined && row.userId !== req.onlyOwner)) throw new AppError('NOT_FOUND', 'Image not found');
 
       const isOwner = !!req.principal && req.principal.userId === row.userId && hasScope(req.principal, 'media.read');
       if (exp !== undefined || sig !== undefined) {

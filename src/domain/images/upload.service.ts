@@ -11,11 +11,12 @@ import { storageKeys } from '../../storage/keys.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
 import { newImageId } from '../../lib/ids.js';
+import { createSafeFetcher, SafeFetchError, type FetchedBody, type SafeFetch } from '../../lib/safe-fetch.js';
 import type { Quotas } from '../usage/quotas.js';
 import { normaliseTags } from './image-policy.js';
 import type { MediaWorkers } from '../../media/worker/media-workers.js';
 import { prepareImage } from './prepare-image.js';
-import { spoolUpload, sweepSpoolDir, type SpooledUpload } from './upload-spool.js';
+import { formatBytes, spoolUpload, sweepSpoolDir, type SpooledUpload } from './upload-spool.js';
 
 /** An animation may hold this many full-size frames' worth of pixels in all (see media/image-probe). */
 export const ANIMATION_FRAME_BUDGET = 4;
@@ -36,6 +37,8 @@ type Deps = {
   maxImageSide: number;
   /** The media worker processes (shared with rendering): preparation runs there under a time budget. */
   workers: Pick<MediaWorkers, 'prepare'>;
+  /** Upload from URL: the SSRF-guarded fetch (default: no allow-list, the default time cap). */
+  fetchRemote?: SafeFetch;
 };
 
 
@@ -64,6 +67,7 @@ export function parseUploadFields(f: UploadFields): { isPublic: boolean; tags: s
 
 export function createUploadService(deps: Deps) {
   const { images, plans, blobs, clock } = deps;
+  const fetchRemote = deps.fetchRemote ?? createSafeFetcher();
 
   async function planOf(p: Principal): Promise<PlanRow> {
     const plan = await plans.findById(p.plan);
@@ -105,6 +109,28 @@ export function createUploadService(deps: Deps) {
     async stage(p: Principal, file: Readable, filename: string | undefined): Promise<SpooledUpload> {
       const plan = await planOf(p);
       return spoolUpload(file, { dir: deps.spoolDir, maxBytes: plan.maxImageBytes, filename });
+    },
+
+    /**
+     * Upload from URL: fetches through the SSRF guard (lib/safe-fetch) straight into the spool, capped at the
+     * plan's file size; then commit() as for any upload. Every refusal of the URL is a 422 naming `url`.
+     */
+    async stageFromUrl(p: Principal, url: string): Promise<SpooledUpload> {
+      const plan = await planOf(p);
+      const refused = (err: unknown) => remoteRefusal(err, plan.maxImageBytes);
+      let remote: FetchedBody;
+      try {
+        remote = await fetchRemote(url, { maxBytes: plan.maxImageBytes });
+      } catch (err) {
+        throw refused(err);
+      }
+      try {
+        return await spoolUpload(remote.body, { dir: deps.spoolDir, maxBytes: plan.maxImageBytes, filename: remote.filename });
+      } catch (err) {
+        remote.body.destroy(); // closes the connection at once, whatever the spool got to
+        // The spool reports a body that ended early as a cut-off upload: the fetch knows why it ended.
+        throw refused(remote.failure() ?? err);
+      }
     },
 
     /** Turns a staged upload into an image (or finds the duplicate). The caller disposes the spool. */
@@ -170,6 +196,15 @@ export function createUploadService(deps: Deps) {
       return { row, duplicate: false };
     },
   };
+}
+
+/** A fetch's refusal as the API answers it; anything else passes through. */
+function remoteRefusal(err: unknown, maxBytes: number): unknown {
+  if (!(err instanceof SafeFetchError)) return err;
+  if (err.reason === 'too_large') {
+    return new AppError('FILE_TOO_LARGE', `File exceeds the maximum allowed size for your plan (${formatBytes(maxBytes)})`, { maxBytes });
+  }
+  return validationError('url', err.message);
 }
 
 export type UploadService = ReturnType<typeof createUploadService>;

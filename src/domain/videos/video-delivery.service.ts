@@ -25,7 +25,14 @@ import type { Quotas } from '../usage/quotas.js';
 import { renditionsOf } from './video-presenter.js';
 import type { PlaybackSigner } from './video-signing.js';
 
-export type PlaybackRequest = { videoId: string; path: string; principal: Principal | undefined; token: string | undefined };
+export type PlaybackRequest = {
+  videoId: string;
+  path: string;
+  principal: Principal | undefined;
+  token: string | undefined;
+  /** Asked on an account's custom domain: only that account's videos exist there. */
+  onlyOwner?: string | undefined;
+};
 
 export type PlaybackPlan =
   | { kind: 'text'; row: VideoRow; body: Buffer; contentType: string; etag: string; cacheControl: string }
@@ -113,7 +120,7 @@ export function createVideoDeliveryService(deps: Deps) {
     async plan(req: PlaybackRequest): Promise<PlaybackPlan> {
       if (!VIDEO_ID.test(req.videoId)) throw notFound();
       const row = await loadRow(req.videoId);
-      if (!row) throw notFound();
+      if (!row || (req.onlyOwner !== undefined && row.userId !== req.onlyOwner)) throw notFound();
       const token = authorise(row, req);
       const priv = row.isPublic !== 1;
       const withToken = (uri: string) => (token ? `${uri}${uri.includes('?') ? '&' : '?'}token=${token}` : uri);

@@ -35,5 +35,11 @@ export function apiKeyRoutes(deps: { apiKeys: ApiKeysService }) {
       await apiKeys.revoke(principalOf(request), request.params.id);
       return { success: true as const, data: null };
     });
+
+    // data: null for a key that is not the caller's (SPEC: its existence is not disclosed), never 403/404
+    app.get('/v1/api-keys/:id/tool-configs', { schema: s.toolConfigsSchema, config: { ...config, rateTier: 'read' } }, async (request) => ({
+      success: true as const,
+      data: await apiKeys.toolConfigs(principalOf(request), request.params.id),
+    }));
   };
 }

@@ -59,3 +59,44 @@ export const patchKeySchema = {
 };
 
 export const deleteKeySchema = { tags: ['api-keys'], params: IdParams, response: { 200: SuccessNull, ...errors(401, 403, 404) } };
+
+const Str = Type.String();
+const Bearer = Type.Object({ Authorization: Str });
+/** The SPEC's picgo/moraya/typora, plus sharex, flameshot and curl (see domain/api-keys/tool-configs.ts). */
+const ToolConfigsSchema = Type.Object({
+  picgo: Type.Object({
+    picBed: Type.Object({
+      uploader: Str,
+      current: Str,
+      'web-uploader': Type.Object({
+        url: Str,
+        paramName: Str,
+        jsonPath: Str,
+        customHeader: Type.String({ description: 'A JSON string, as PicGo stores it' }),
+        customBody: Type.String({ description: 'A JSON string of extra form fields' }),
+      }),
+    }),
+    picgoPlugins: Type.Object({ 'picgo-plugin-web-uploader': Type.Boolean() }),
+  }, { description: "PicGo's config.json (plugin picgo-plugin-web-uploader)" }),
+  moraya: Type.Object({
+    name: Str, url: Str, method: Str, headers: Bearer, bodyType: Str, fileField: Str, responseUrlPath: Str,
+  }, { description: 'Moraya custom image host' }),
+  typora: Type.Object({
+    command: Type.String({ description: "For Typora's Custom Command field (it appends the image paths)" }),
+    script: Type.String({ description: 'The same as a sh script file' }),
+  }),
+  sharex: Type.Object({
+    Version: Str, Name: Str, DestinationType: Str, RequestMethod: Str, RequestURL: Str, Headers: Bearer,
+    Body: Str, FileFormName: Str, URL: Str, ErrorMessage: Str,
+  }, { description: 'A ShareX custom uploader (.sxcu)' }),
+  flameshot: Type.String({ description: 'A sh script: flameshot gui → upload → URL on the clipboard' }),
+  curl: Type.String({ description: 'One upload of ./image.png with curl' }),
+}, { description: `Each carries the placeholder sk_live_YOUR_KEY: replace it with the full key (only its hash is stored)` });
+
+export const toolConfigsSchema = {
+  tags: ['api-keys'],
+  summary: 'Get tool configuration templates',
+  description: "Ready-to-import uploader configs for one of your keys; data is null when the key is not yours (its existence is not disclosed).",
+  params: IdParams,
+  response: { 200: Envelope(Type.Union([ToolConfigsSchema, Type.Null()])), ...errors(401, 403) },
+};

@@ -52,6 +52,7 @@ export function deliveryRoutes(deps: { delivery: DeliveryService; pathPrefix: st
       accept: request.headers.accept,
       referer: request.headers.referer,
       ip: request.ip,
+      onlyOwner: request.mediaOwner,
     });
     const { row } = plan;
     reply.header('x-content-type-options', 'nosniff');

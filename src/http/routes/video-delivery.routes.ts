@@ -18,6 +18,7 @@ export function videoDeliveryRoutes(deps: { delivery: VideoDeliveryService; path
       path: request.params['*'],
       principal: request.principal,
       token: typeof token === 'string' ? token : undefined,
+      onlyOwner: request.mediaOwner,
     });
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cross-origin-resource-policy', 'cross-origin');
