@@ -1,18 +1,14 @@
 // /v1/domains: custom domains (SPEC §14): add, list, verify the CNAME, delete.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { CustomDomainRow } from '../../db/schema.js';
 import type { DomainsService } from '../../domain/domains/domains.service.js';
-import { toIso } from '../../lib/clock.js';
+import { presentDomain } from '../../domain/domains/domain-presenter.js';
 import { principalOf } from '../plugins/auth.js';
 import * as s from './domains.schema.js';
 
 export function domainRoutes(deps: { domains: DomainsService }) {
   const { domains } = deps;
-  const present = (row: CustomDomainRow) => ({
-    id: row.id, host: row.host, verified: row.verified === 1, verifiedAt: row.verifiedAt === null ? null : toIso(row.verifiedAt),
-    cnameTarget: domains.cnameTarget, instructions: domains.instructions(row.host), createdAt: toIso(row.createdAt),
-  });
+  const present = (row: Parameters<typeof presentDomain>[0]) => presentDomain(row, domains.cnameTarget, domains.instructions(row.host));
 
   return async function (fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
