@@ -49,6 +49,10 @@ export default tseslint.config(
     rules: restrict(['**/src/**', 'node:*', 'fastify', '@fastify/*'], 'the dashboard talks to the public API only, never to server code.'),
   },
   {
+    files: ['cli/**/*.ts'],
+    rules: restrict(['**/src/**', 'fastify', '@fastify/*'], 'the CLI talks to the public API only, never to server code.'),
+  },
+  {
     files: ['src/media/**/*.ts'],
     rules: restrict(['**/db/**', '**/storage/**', '**/config/**', '**/http/**', '**/domain/**', 'fastify'], 'media is pure processing.'),
   },

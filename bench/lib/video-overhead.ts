@@ -10,6 +10,9 @@ import { deleteVideo, pollUntilDone, readyLogLines, startVideoServer, uploadVide
 
 export type Contention = { machineCores: number; otherCores: number; busiest: string };
 
+/** Above this many cores taken by other processes, a run is measured again (up to `attempts` times). */
+const MAX_OTHER_CORES = 0.2;
+
 export type BareRow = { run: number; seconds: number; cpuSeconds: number; outputMiB: number } & Contention;
 export type PicoraRow = {
   run: number;
@@ -99,15 +102,15 @@ async function picoraRun(vs: VideoServer, clip: Clip, run: number): Promise<Pico
   return row;
 }
 
-export type OverheadResult = { command: string; rungs: string[]; bare: BareRow[]; picora: PicoraRow[]; warmUp: { bareSeconds: number; picoraSeconds: number } };
+export type OverheadResult = { command: string; rungs: string[]; bare: Array<BareRow & { attempts: number }>; picora: Array<PicoraRow & { attempts: number }>; warmUp: { bareSeconds: number; picoraSeconds: number } };
 
-export async function transcodeOverhead(opts: { clip: Clip; warmClip: Clip; runs: number; threads: number; nice: number; logLevel: string }): Promise<OverheadResult> {
+export async function transcodeOverhead(opts: { clip: Clip; warmClip: Clip; runs: number; attempts: number; threads: number; nice: number; logLevel: string }): Promise<OverheadResult> {
   const cmd = await hlsCommand(opts.clip.file, opts.threads);
   const command = printableCommand(cmd, opts.nice);
   console.log(`  rungs ${cmd.rungs.map((r) => r.name).join(', ')}; the job's command:\n    ${command}`);
   const vs = await startVideoServer(opts);
-  const bare: BareRow[] = [];
-  const picora: PicoraRow[] = [];
+  const bare: OverheadResult['bare'] = [];
+  const picora: OverheadResult['picora'] = [];
   try {
     // warm-up: binaries, page cache, the server's code paths (JIT, SQLite, the store), on a short clip
     const warmBare = await bareTranscode(await hlsCommand(opts.warmClip.file, opts.threads), opts.nice);
@@ -116,15 +119,26 @@ export async function transcodeOverhead(opts: { clip: Clip; warmClip: Clip; runs
     if (warmDone.status !== 'ready') throw new Error(`warm-up video ended ${warmDone.status}: ${warmDone.error}`);
     await deleteVideo(vs, warmUp.videoId!);
     console.log(`  warm-up (${opts.warmClip.durationSeconds.toFixed(0)} s clip): bare ${warmBare.seconds.toFixed(1)} s, picora ${((warmDone.at - warmUp.answeredAt) / 1000).toFixed(1)} s`);
+    // a run that other processes contended by more than MAX_OTHER_CORES is measured again, up to `attempts`
+    // times; the least contended attempt is kept (the others are printed)
+    const best = async <T extends Contention>(label: string, measure: () => Promise<T>, say: (r: T) => string): Promise<T & { attempts: number }> => {
+      let kept: T | undefined;
+      let attempts = 0;
+      while (attempts < opts.attempts) {
+        attempts++;
+        await awaitQuietMachine();
+        const r = await measure();
+        console.log(`  ${label} attempt ${attempts}: ${say(r)}, others ${r.otherCores.toFixed(2)} cores`);
+        if (!kept || r.otherCores < kept.otherCores) kept = r;
+        if (r.otherCores <= MAX_OTHER_CORES) break;
+      }
+      return { ...kept!, attempts };
+    };
     for (let run = 1; run <= opts.runs; run++) {
-      await awaitQuietMachine();
-      const b = await bareRun(cmd, opts.nice, run);
-      bare.push(b);
-      console.log(`  run ${run} bare:   ${b.seconds.toFixed(1)} s (cpu ${b.cpuSeconds.toFixed(1)} s, others ${b.otherCores.toFixed(2)} cores)`);
-      await awaitQuietMachine();
-      const p = await picoraRun(vs, opts.clip, run);
-      picora.push(p);
-      console.log(`  run ${run} picora: ${p.seconds.toFixed(1)} s after a ${p.uploadSeconds.toFixed(1)} s upload (ffmpeg ${p.ffmpegSeconds.toFixed(1)} s, others ${p.otherCores.toFixed(2)} cores)`);
+      bare.push(await best(`run ${run} bare  `, () => bareRun(cmd, opts.nice, run), (b) => `${b.seconds.toFixed(1)} s (cpu ${b.cpuSeconds.toFixed(1)} s)`));
+      picora.push(
+        await best(`run ${run} picora`, () => picoraRun(vs, opts.clip, run), (p) => `${p.seconds.toFixed(1)} s after a ${p.uploadSeconds.toFixed(1)} s upload (its ffmpeg ${p.ffmpegSeconds.toFixed(1)} s)`),
+      );
     }
     return { command, rungs: cmd.rungs.map((r) => r.name), bare, picora, warmUp: { bareSeconds: warmBare.seconds, picoraSeconds: (warmDone.at - warmUp.answeredAt) / 1000 } };
   } finally {
@@ -133,10 +147,10 @@ export async function transcodeOverhead(opts: { clip: Clip; warmClip: Clip; runs
 }
 
 export function printOverhead(r: OverheadResult): void {
-  printTable(r.bare.map((b) => ({ side: 'bare ffmpeg', run: b.run, 's': b.seconds, 'ffmpeg cpu s': b.cpuSeconds, 'output MiB': b.outputMiB, 'machine cores': b.machineCores, 'others cores': b.otherCores, busiest: b.busiest })));
+  printTable(r.bare.map((b) => ({ side: 'bare ffmpeg', run: b.run, attempts: b.attempts, 's': b.seconds, 'ffmpeg cpu s': b.cpuSeconds, 'output MiB': b.outputMiB, 'machine cores': b.machineCores, 'others cores': b.otherCores, busiest: b.busiest })));
   printTable(
     r.picora.map((p) => ({
-      side: 'picora', run: p.run, 'upload s': p.uploadSeconds, '202→ready s': p.seconds, 'log s': p.logSeconds, '202→ffmpeg s': p.beforeFfmpeg,
+      side: 'picora', run: p.run, attempts: p.attempts, 'upload s': p.uploadSeconds, '202→ready s': p.seconds, 'log s': p.logSeconds, '202→ffmpeg s': p.beforeFfmpeg,
       'ffmpeg s': p.ffmpegSeconds, 'ffmpeg→logged s': p.afterFfmpeg.toFixed(2), 'poll lag s': p.pollLag.toFixed(2), 'ffmpeg cpu s': p.ffmpegCpuSeconds,
       'server+children cpu s': p.serverTreeCpuSeconds, 'machine cores': p.machineCores, 'others cores': p.otherCores, busiest: p.busiest,
     })),

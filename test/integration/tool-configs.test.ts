@@ -47,7 +47,7 @@ const sharexTemplate = (template: string, body: string) =>
 function form(field: string, bytes: Buffer, filename: string, extra: Json = {}): FormData {
   const f = new FormData();
   for (const [k, v] of Object.entries(extra)) f.append(k, String(v));
-  f.append(field, new Blob([bytes], { type: 'image/png' }), filename);
+  f.append(field, new Blob([new Uint8Array(bytes)], { type: 'image/png' }), filename);
   return f;
 }
 

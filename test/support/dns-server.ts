@@ -36,7 +36,7 @@ export async function startTestDns(): Promise<TestDns> {
     header.writeUInt16BE(0x8400 | (msg.readUInt16BE(2) & 0x0100) | (target === undefined ? 3 : 0), 2); // QR, AA, RD copied, NXDOMAIN?
     header.writeUInt16BE(1, 4);
     header.writeUInt16BE(answer ? 1 : 0, 6);
-    const parts = [header, msg.subarray(12, q.end)];
+    const parts: Buffer[] = [header, Buffer.from(msg.subarray(12, q.end))];
     if (answer) {
       const rdata = encodeName(target);
       const rr = Buffer.alloc(12);

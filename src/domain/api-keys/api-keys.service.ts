@@ -17,7 +17,7 @@ type Deps = {
   quotas: Pick<Quotas, 'withinCount'>;
   clock: Clock;
   /** Where this instance's API answers (config.publicUrl): the uploader configs point there. */
-  publicUrl?: string; // TEMP-OPTIONAL
+  publicUrl: string;
 };
 
 export type CreateApiKeyInput = { name: string; description?: string; scopes?: string[] };
@@ -97,7 +97,7 @@ export function createApiKeysService(deps: Deps) {
      */
     async toolConfigs(p: Principal, id: string): Promise<ToolConfigs | null> {
       const row = await apiKeys.findForUser(p.userId, id);
-      return row ? buildToolConfigs(publicUrl ?? '', row.keyPrefix) : null;
+      return row ? buildToolConfigs(publicUrl, row.keyPrefix) : null;
     },
   };
 }

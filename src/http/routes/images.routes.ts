@@ -1,21 +1,52 @@
-// /v1/images: upload (multipart, streamed), the library, batch delete, hash lookup, signed URLs (SPEC §7).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// /v1/images: upload (multipart, streamed; or JSON `{url}`, fetched server-side through the SSRF guard), the library,
+// batch delete, hash lookup, signed URLs (SPEC §7).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesService } from '../../domain/images/images.service.js';
 import { presentImage } from '../../domain/images/image-presenter.js';
 import type { SpooledUpload } from '../../domain/images/upload-spool.js';
-import type { UploadFields, UploadService } from '../../domain/images/upload.service.js';
+import type { UploadFields, UploadResult, UploadService } from '../../domain/images/upload.service.js';
 import { principalOf } from '../plugins/auth.js';
 import { multipartParts } from '../plugins/multipart-parts.js';
 import * as s from './images.schema.js';
 
 const FIELDS = new Set(['isPublic', 'is_public', 'tags', 'title']);
+const MAX_URL_LENGTH = 2048;
+
+/** The JSON body of an upload from URL, its fields as a multipart upload would carry them. */
+function urlUploadInput(body: unknown): { url: string; fields: UploadFields } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BAD_REQUEST', 'Expected a JSON object with "url"');
+  const b = body as Record<string, unknown>;
+  if (b['url'] === undefined) throw validationError('url', 'is required');
+  if (typeof b['url'] !== 'string') throw validationError('url', 'must be a string');
+  if (b['url'].length > MAX_URL_LENGTH) throw validationError('url', `must be at most ${MAX_URL_LENGTH} characters`);
+  const fields: UploadFields = {};
+  const isPublic = b['isPublic'] ?? b['is_public'];
+  if (isPublic !== undefined) {
+    if (typeof isPublic !== 'boolean' && typeof isPublic !== 'string') throw validationError('isPublic', 'must be true or false');
+    fields.isPublic = String(isPublic);
+  }
+  if (b['tags'] !== undefined) {
+    if (typeof b['tags'] !== 'string' && !Array.isArray(b['tags'])) throw validationError('tags', 'must be an array of strings');
+    fields.tags = typeof b['tags'] === 'string' ? b['tags'] : JSON.stringify(b['tags']);
+  }
+  if (b['title'] !== undefined && b['title'] !== null) {
+    if (typeof b['title'] !== 'string') throw validationError('title', 'must be a string');
+    fields.title = b['title'];
+  }
+  return { url: b['url'], fields };
+}
 
 export function imageRoutes(deps: { images: ImagesService; uploads: UploadService; mediaBaseUrl: string }) {
   const { images, uploads, mediaBaseUrl } = deps;
   const present = (row: Parameters<typeof presentImage>[0]) => presentImage(row, mediaBaseUrl);
+  /** 201 with the new Image, or 200 with the one already holding these bytes (CONTRACT §5). */
+  const answerUpload = (reply: FastifyReply, { row, duplicate }: UploadResult) => {
+    if (duplicate) reply.header('x-picora-duplicate', 'true');
+    return reply.status(duplicate ? 200 : 201).send({ success: true as const, data: present(row) });
+  };
 
   return async function (fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -24,6 +55,16 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
     const del = { auth: 'apiKeyOrSession' as const, scope: 'media.delete' as const };
 
     app.post('/v1/images', { schema: s.uploadSchema, config: { ...write, rateTier: 'upload' } }, async (request, reply) => {
+      if (/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+        const input = urlUploadInput(request.body);
+        const p = principalOf(request);
+        const spool = await uploads.stageFromUrl(p, input.url);
+        try {
+          return answerUpload(reply, await uploads.commit(p, spool, input.fields));
+        } finally {
+          await spool.dispose();
+        }
+      }
       if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
       const p = principalOf(request);
       const fields: UploadFields = {};
@@ -43,9 +84,7 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
           }
         }
         if (!spool) throw validationError('file', 'is required');
-        const { row, duplicate } = await uploads.commit(p, spool, fields);
-        if (duplicate) reply.header('x-picora-duplicate', 'true');
-        return reply.status(duplicate ? 200 : 201).send({ success: true as const, data: present(row) });
+        return answerUpload(reply, await uploads.commit(p, spool, fields));
       } finally {
         await spool?.dispose();
       }

@@ -65,6 +65,8 @@ export async function makeCast(t: TestApp): Promise<Cast> {
   const vid = await t.app.inject({ method: 'POST', url: '/v1/videos', headers: { ...bearer(a.accessToken), ...clip.headers }, payload: clip.payload });
   assert.equal(vid.statusCode, 202, `video: ${vid.body}`);
   const videoId = json(vid).data.videoId as string;
+  const dom = await t.app.inject({ method: 'POST', url: '/v1/domains', headers: bearer(a.accessToken), payload: { host: 'a-secret-domain.example.test' } });
+  assert.equal(dom.statusCode, 201, `domain: ${dom.body}`);
   const bKey = await createKey(t, b, { name: 'intruder', scopes: ALL_SCOPES });
   const file = (img: { url: string }) => new URL(img.url).pathname.slice(1);
   return {
@@ -72,6 +74,7 @@ export async function makeCast(t: TestApp): Promise<Cast> {
     targets: {
       image: [image.id, privateImage.id],
       video: [videoId],
+      domain: [json(dom).data.id as string],
       // the private video's master playlist, poster and a segment path (the URL's wildcard part is filled below)
       videoFile: [videoId],
       apiKey: [aKey.id],
@@ -89,6 +92,8 @@ export async function makeCast(t: TestApp): Promise<Cast> {
 export async function snapshot(t: TestApp, cast: Cast): Promise<Record<string, unknown>> {
   const as = (s: Session, url: string) => t.app.inject({ url, headers: bearer(s.accessToken) });
   const out: Record<string, unknown> = {};
+  const domains = json(await as(cast.a, '/v1/domains')).data as Array<{ id: string }>;
+  for (const id of cast.targets.domain) out[`domain ${id}`] = domains.find((d) => d.id === id) ?? 'missing';
   for (const id of cast.targets.video) {
     const res = await as(cast.a, `/v1/videos/${id}`);
     assert.equal(res.statusCode, 200, `A's video ${id} is gone: ${res.body}`);

@@ -1,9 +1,10 @@
-// One API key in the list, with inline rename.
+// One API key in the list, with inline rename and its uploader configs to download.
 import { useState } from 'react';
 import { api } from '../../api/client';
 import type { ApiKey } from '../../api/types';
 import { errorText } from '../../lib/error-text';
 import { useToast } from '../../lib/toast';
+import { ToolDownloads } from './tool-downloads';
 
 type Props = { apiKey: ApiKey; meta: string; onRevoke(): void; onRenamed(): void };
 
@@ -43,6 +44,10 @@ export function KeyRow({ apiKey: k, meta, onRevoke, onRenamed }: Props) {
           {k.scopesV2.map((s) => <span key={s} className="chip chip-small">{s}</span>)}
         </div>
         <span className="muted small">{meta}</span>
+        <details className="small">
+          <summary>Uploader configs (PicGo, ShareX, Typora, Flameshot, Moraya)</summary>
+          <ToolDownloads keyId={k.id} keyName={k.name} keyPrefix={k.keyPrefix} />
+        </details>
       </div>
       {!editing && (
         <div className="row gap-s">

@@ -1,4 +1,4 @@
-// API keys: create (name + scopes; the secret shown once), list, rename, revoke.
+// API keys: create (name + scopes; the secret shown once, with uploader configs holding it), list, rename, revoke.
 import { useState } from 'react';
 import { api } from '../../api/client';
 import type { ApiKey, CreatedApiKey } from '../../api/types';
@@ -9,6 +9,7 @@ import { formatDate, timeAgo } from '../../lib/format';
 import { useToast } from '../../lib/toast';
 import { useAsync } from '../../lib/use-async';
 import { KeyRow } from './key-row';
+import { ToolDownloads } from './tool-downloads';
 
 export const SCOPES: Array<[string, string]> = [
   ['media.read', 'Read images'],
@@ -77,6 +78,8 @@ export function KeysPage() {
             <code className="secret-value" data-testid="new-key">{created.key}</code>
             <CopyButton text={created.key} label="Copy key" />
           </div>
+          <p className="muted small">Ready-to-import uploader configs with this key filled in (only now: later they hold a placeholder):</p>
+          <ToolDownloads keyId={created.id} keyName={created.name} keyPrefix={created.keyPrefix} fullKey={created.key} />
           <button type="button" className="btn" onClick={() => setCreated(null)}>I’ve saved it</button>
         </section>
       )}
