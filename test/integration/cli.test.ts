@@ -233,6 +233,7 @@ describe('picora CLI (built binary against a real server)', { timeout: 120_000 }
     const limited = await startServerProcess({ ...LIMITS, PICORA_RATE_UPLOAD_PER_MIN: '1' }, { label: 'rate-limited server' });
     cleanups.push(() => limited.stop(2_000));
     const otherHome = path.join(work, 'limited-home');
+    await register(limited, `first-${email}`); // the first account on an instance is its admin (limits ×10)
     await register(limited, email);
     const login = await picora(['login', limited.url, '--email', email, '--password-stdin'], { home: otherHome, input: PASSWORD });
     assert.equal(login.code, 0, logs(login));
