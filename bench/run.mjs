@@ -19,6 +19,9 @@ const SCENARIOS = [
   {
     name: 'video', file: 'bench/video.bench.ts',
     about: '60 s 1080p transcode vs bare ffmpeg (≤ 5 %), 1 GB video upload RSS (≤ 64 MiB), list p99 during a transcode (≤ 50 ms)',
+    // ~15 min on a quiet machine, but each of its ~10 measured phases may wait 5 min for quiet and each of the
+    // six transcode runs (~2 min on 2 cores) may be repeated twice when contended; BENCH_SCENARIO_TIMEOUT_S wins
+    timeoutS: () => 7200,
   },
   {
     name: 'soak', file: 'bench/soak.bench.ts', byName: true,

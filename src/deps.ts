@@ -52,6 +52,7 @@ import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js
 import { createUsageService, type UsageService } from './domain/usage/usage.service.js';
 import { startPeriodic } from './lib/periodic.js';
 import { createRedis } from './lib/redis.js';
+import { createSafeFetcher } from './lib/safe-fetch.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ReadinessCheck } from './http/routes/health.routes.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -154,6 +155,8 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     images: imagesRepo, quotas, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log,
     maxImageSide: config.maxImageSide, workers,
     onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
+    // upload from a URL: public addresses only (resolve-then-pin, every redirect checked), within the plan's file limit
+    fetchRemote: createSafeFetcher({ allowList: config.fetchAllowList, timeoutMs: config.fetchTimeoutMs }),
   });
   // After uploads that died with their process: expired quota reservations (the quota back, the object gone)
   // and spool files of dead processes, at start and every minute (sooner with a short reservation TTL).

@@ -156,7 +156,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
     };
   }
 
-  /** Steps 7–8: one GET, answered with its headers within the header timeout and the overall deadline. */
+  /** Step 7: one GET, answered with its headers within the header timeout and the overall deadline. */
   function get(url: URL, port: number, hop: number, deadline: number): Promise<IncomingMessage> {
     return new Promise((resolveResponse, reject) => {
       const left = deadline - Date.now();
@@ -179,7 +179,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
     });
   }
 
-  /** Steps 10–11: the body through a byte cap and the deadline. */
+  /** Step 10: the body through a byte cap and the deadline. */
   function capped(res: IncomingMessage, hop: number, deadline: number, maxBytes: number): { body: Readable; failure(): SafeFetchError | undefined } {
     let failure: SafeFetchError | undefined;
     const fail = (e: SafeFetchError) => (failure ??= e);
@@ -210,6 +210,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
       const { url, port } = checkUrl(current, hop);
       const res = await get(url, port, hop, deadline);
       const status = res.statusCode ?? 0;
+      // Step 8: a redirect starts again at step 1 with its target; step 9: only a 2xx within the cap is read.
       if (REDIRECTS.has(status)) {
         res.destroy();
         const location = res.headers.location;

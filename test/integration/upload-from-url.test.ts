@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { createSafeFetcher, SafeFetchError, type Resolver } from '../../src/lib/safe-fetch.js';
 import { bearer, registerUser, startTestApp, type Session, type TestApp } from '../support/app.js';
 import { assertNothingLeft, distinctPng, json, mediaPath, upload, usageOf, type ImageData } from './suites/images.suite.js';
@@ -206,10 +207,14 @@ describe('POST /v1/images with {url}: legitimate fetches', () => {
     assert.match(json(text).error, /Expected a multipart\/form-data body/);
   });
 
-  it('wants a signed-in caller and a usable url field', async () => {
+  it('wants a signed-in caller and a usable url field (a JSON body without one is 400, as any non-upload body)', async () => {
     assert.equal((await fromUrl(t, undefined, { url: allowed('/cat.png') })).statusCode, 401);
+    for (const body of [{}, { file: 'x' }, ['url'], null]) {
+      const res = await fromUrl(t, refused.accessToken, body);
+      assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${res.body}`);
+      assert.match(json(res).error, /or JSON with "url"/);
+    }
     for (const [body, problem] of [
-      [{}, /url is required/],
       [{ url: 42 }, /url must be a string/],
       [{ url: `http://example.com/${'a'.repeat(2048)}` }, /at most 2048/],
       [{ url: allowed('/cat.png?seed=9'), isPublic: 'maybe' }, /isPublic/],
@@ -368,7 +373,16 @@ describe('the guard with an injected resolver (names that resolve to refused add
     assert.deepEqual(lookups, ['origin.test']);
   });
 
-  it('refuses allow-list entries that are not addresses', () => {
+  it('refuses allow-list entries that are not addresses (configuration and guard)', () => {
     assert.throws(() => createSafeFetcher({ allowList: ['localhost:8080'] }), /not IP:port/);
+    assert.throws(() => loadConfig({ PICORA_FETCH_ALLOW_HOSTS: '127.0.0.1:8080, localhost:80,10.0.0.0/33' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.problems.filter((p) => p.startsWith('PICORA_FETCH_ALLOW_HOSTS')).length, 2, err.message);
+      return true;
+    });
+    const config = loadConfig({ PICORA_FETCH_ALLOW_HOSTS: '127.0.0.1:8080, [::1]:9000,10.1.0.0/16' });
+    assert.deepEqual(config.fetchAllowList, ['127.0.0.1:8080', '[::1]:9000', '10.1.0.0/16']);
+    assert.equal(config.fetchTimeoutMs, 30_000);
+    assert.deepEqual(loadConfig({}).fetchAllowList, []);
   });
 });

@@ -1,6 +1,7 @@
-// Upload: spool (sniff, hash, count, size limit) → dedupe → prepare (pixels, HEIC, SVG) → reserve quota →
-// store → row. Any failure leaves no row, no object and no reserved quota behind. A process that dies
-// mid-upload leaves its reservation: once expired, sweepAbandoned() gives the quota back and removes the object.
+// Upload (a multipart file, or a URL fetched through the SSRF guard): spool (sniff, hash, count, size limit) →
+// dedupe → prepare (pixels, HEIC, SVG) → reserve quota → store → row. Any failure leaves no row, no object and no
+// reserved quota behind. A process that dies mid-upload leaves its reservation: once expired, sweepAbandoned()
+// gives the quota back and removes the object.
 import type { Readable } from 'node:stream';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesRepo } from '../../db/repos/images.repo.js';

@@ -17,9 +17,9 @@ const MAX_URL_LENGTH = 2048;
 
 /** The JSON body of an upload from URL, its fields as a multipart upload would carry them. */
 function urlUploadInput(body: unknown): { url: string; fields: UploadFields } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BAD_REQUEST', 'Expected a JSON object with "url"');
-  const b = body as Record<string, unknown>;
-  if (b['url'] === undefined) throw validationError('url', 'is required');
+  // A JSON body without "url" is no upload from URL: the same 400 as any other body that is not an upload.
+  const b = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  if (b['url'] === undefined) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field, or JSON with "url"');
   if (typeof b['url'] !== 'string') throw validationError('url', 'must be a string');
   if (b['url'].length > MAX_URL_LENGTH) throw validationError('url', `must be at most ${MAX_URL_LENGTH} characters`);
   const fields: UploadFields = {};

@@ -32,7 +32,8 @@ export const uploadSchema = {
   tags: ['images'],
   description:
     'multipart/form-data with `file` (JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC), optional `isPublic` ("true"/"false"), ' +
-    '`tags` (JSON array string) and `title`. 201 with the Image; 200 with the existing Image and `X-Picora-Duplicate: true` when the bytes are already in the library.',
+    '`tags` (JSON array string) and `title`. 201 with the Image; 200 with the existing Image and `X-Picora-Duplicate: true` when the bytes are already in the library. ' +
+    'Or a JSON body `{url, isPublic?, tags?, title?}`: the server fetches the image from a public http(s) address (redirects ≤ 3, the plan\'s file limit, a time cap); a refused or failed fetch is 422 naming `url`.',
   consumes: ['multipart/form-data'],
   response: { 200: Envelope(ImageRef), 201: Envelope(ImageRef), ...errors(400, 401, 403, 422, 500) },
 };
