@@ -1,6 +1,7 @@
 // Custom domains (pro_plus, SPEC §14, CONTRACT §6): add a host, point a CNAME at ours, verify it through the
 // configured DNS servers, then the media host answers on it — only for that account's media. Deleting a
 // domain stops it at once on every instance (the host is looked up per request, no cache).
+import { isIP } from 'node:net';
 import { AppError, planRequired, validationError } from '../../errors/app-error.js';
 import type { DomainsRepo } from '../../db/repos/domains.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
@@ -93,6 +94,12 @@ export function createDomainsService(deps: Deps) {
     async remove(p: Principal, id: string): Promise<void> {
       await owned(p, id);
       await domains.delete(id);
+    },
+
+    /** False for names that can never be a custom domain: ours, IP addresses, single labels such as localhost. */
+    mayBeCustom(host: string): boolean {
+      const name = normalise(host);
+      return name.includes('.') && !name.startsWith('[') && isIP(name) === 0 && !deps.selfHosts.includes(name);
     },
 
     /** For the media host: the account a request's Host belongs to ('unverified' → 404), or undefined (not a custom domain). */

@@ -19,12 +19,15 @@ type Owner = { userId: string } | 'unverified' | 'none';
  * `mediaRoutes`: the route urls of the media host. `cacheMs`: how long a host's answer is reused (a deleted or
  * newly verified domain shows within it on every instance; 0 asks the database every time).
  */
-export function registerCustomDomains(app: FastifyInstance, domains: Pick<DomainsService, 'hostOwner'>, opts: { mediaRoutes: string[]; cacheMs: number }): void {
+export function registerCustomDomains(app: FastifyInstance, domains: Pick<DomainsService, 'hostOwner' | 'mayBeCustom'>, opts: { mediaRoutes: string[]; cacheMs: number }): void {
   const cache = new TtlCache<Owner>(opts.cacheMs, 10_000);
   const media = new Set(opts.mediaRoutes);
   app.decorateRequest('mediaOwner', undefined);
   app.addHook('onRequest', async (request) => {
     const host = request.hostname.toLowerCase();
+    // our own names, addresses and single labels (localhost) are ours without a lookup, and without an await:
+    // requests keep their arrival order on the way to the handlers
+    if (!domains.mayBeCustom(host)) return;
     const load = async (): Promise<Owner> => (await domains.hostOwner(host)) ?? 'none';
     const owner = opts.cacheMs > 0 ? await cache.through(host, load) : await load();
     if (owner === 'none') return;
