@@ -1,8 +1,8 @@
 // Reading a multipart upload part by part (files stream; nothing is buffered), with broken framing answered as
 // the client's fault: 400 BAD_REQUEST. Shared by every route that takes an upload.
 import type { FastifyRequest } from 'fastify';
-import type { Multipart } from '@fastify/multipart';
-import { AppError } from '../../errors/app-error.js';
+import type { Multipart, MultipartFile } from '@fastify/multipart';
+import { AppError, validationError } from '../../errors/app-error.js';
 
 /**
  * Watches the raw body for the closing delimiter (CRLF "--" boundary "--"). The parser (busboy through
@@ -58,5 +58,43 @@ export async function* multipartParts(request: FastifyRequest): AsyncGenerator<M
     }
   } finally {
     close?.stop();
+  }
+}
+
+/** The text fields an upload form may carry (`is_public` is the snake_case twin of `isPublic`). */
+export type UploadFormFields = { isPublic?: string | undefined; tags?: string | undefined; title?: string | undefined };
+const FORM_FIELDS = new Set(['isPublic', 'is_public', 'tags', 'title']);
+
+/**
+ * Reads an upload form: its one `file` part goes to `stage` (streamed, never buffered), the known text fields are
+ * collected, a second file or a file under another name is refused; then `use` runs with both. Whatever was staged
+ * is disposed of afterwards, whatever happens. `what` names the file in messages ("image", "video").
+ */
+export async function withUploadForm<T extends { dispose(): Promise<void> }, R>(
+  request: FastifyRequest,
+  what: string,
+  stage: (file: MultipartFile['file'], filename: string | undefined) => Promise<T>,
+  use: (staged: T, fields: UploadFormFields) => Promise<R>,
+): Promise<R> {
+  if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
+  const fields: UploadFormFields = {};
+  let staged: T | undefined;
+  try {
+    for await (const part of multipartParts(request)) {
+      if (part.type === 'file') {
+        const file = part as MultipartFile;
+        if (file.fieldname !== 'file' || staged) {
+          file.file.resume();
+          throw validationError(file.fieldname, staged ? 'only one file may be uploaded at a time' : `is not a known field: send the ${what} as "file"`);
+        }
+        staged = await stage(file.file, file.filename);
+      } else if (FORM_FIELDS.has(part.fieldname) && typeof part.value === 'string') {
+        fields[part.fieldname === 'is_public' ? 'isPublic' : (part.fieldname as keyof UploadFormFields)] = part.value;
+      }
+    }
+    if (!staged) throw validationError('file', 'is required');
+    return await use(staged, fields);
+  } finally {
+    await staged?.dispose();
   }
 }

@@ -1,18 +1,15 @@
 // /v1/images: upload (multipart, streamed; or JSON `{url}`, fetched server-side through the SSRF guard), the library,
 // batch delete, hash lookup, signed URLs (SPEC §7).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { MultipartFile } from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesService } from '../../domain/images/images.service.js';
 import { presentImage } from '../../domain/images/image-presenter.js';
-import type { SpooledUpload } from '../../domain/images/upload-spool.js';
 import type { UploadFields, UploadResult, UploadService } from '../../domain/images/upload.service.js';
 import { principalOf } from '../plugins/auth.js';
-import { multipartParts } from '../plugins/multipart-parts.js';
+import { withUploadForm } from '../plugins/multipart-parts.js';
 import * as s from './images.schema.js';
 
-const FIELDS = new Set(['isPublic', 'is_public', 'tags', 'title']);
 const MAX_URL_LENGTH = 2048;
 
 /** The JSON body of an upload from URL, its fields as a multipart upload would carry them. */
@@ -65,29 +62,8 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
           await spool.dispose();
         }
       }
-      if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
       const p = principalOf(request);
-      const fields: UploadFields = {};
-      let spool: SpooledUpload | undefined;
-      try {
-        for await (const part of multipartParts(request)) {
-          if (part.type === 'file') {
-            const file = part as MultipartFile;
-            if (file.fieldname !== 'file' || spool) {
-              file.file.resume();
-              throw validationError(file.fieldname, spool ? 'only one file may be uploaded at a time' : 'is not a known field: send the image as "file"');
-            }
-            spool = await uploads.stage(p, file.file, file.filename);
-          } else if (FIELDS.has(part.fieldname) && typeof part.value === 'string') {
-            const name = part.fieldname === 'is_public' ? 'isPublic' : (part.fieldname as keyof UploadFields);
-            fields[name] = part.value;
-          }
-        }
-        if (!spool) throw validationError('file', 'is required');
-        return answerUpload(reply, await uploads.commit(p, spool, fields));
-      } finally {
-        await spool?.dispose();
-      }
+      return withUploadForm(request, 'image', (file, filename) => uploads.stage(p, file, filename), async (spool, fields) => answerUpload(reply, await uploads.commit(p, spool, fields)));
     });
 
     app.get('/v1/images', { schema: s.listSchema, config: read }, async (request) => {

@@ -1,19 +1,14 @@
 // /v1/videos: upload (multipart, streamed; 202 while the transcode job runs), the library, status polls, a
 // custom poster, signed playback links (SPEC §8, CONTRACT §7).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MultipartFile } from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, validationError } from '../../errors/app-error.js';
-import type { SpooledUpload } from '../../domain/images/upload-spool.js';
-import type { UploadFields, UploadService } from '../../domain/images/upload.service.js';
-import type { VideoSpool, VideoUploadService } from '../../domain/videos/video-upload.service.js';
+import type { UploadService } from '../../domain/images/upload.service.js';
+import type { VideoUploadService } from '../../domain/videos/video-upload.service.js';
 import type { VideosService } from '../../domain/videos/videos.service.js';
 import { toIso } from '../../lib/clock.js';
 import { principalOf } from '../plugins/auth.js';
-import { multipartParts } from '../plugins/multipart-parts.js';
+import { withUploadForm } from '../plugins/multipart-parts.js';
 import * as s from './videos.schema.js';
-
-const FIELDS = new Set(['isPublic', 'is_public', 'tags', 'title']);
 
 export function videoRoutes(deps: { videos: VideosService; videoUploads: VideoUploadService; imageUploads: UploadService }) {
   const { videos, videoUploads } = deps;
@@ -25,34 +20,15 @@ export function videoRoutes(deps: { videos: VideosService; videoUploads: VideoUp
     const del = { auth: 'apiKeyOrSession' as const, scope: 'media.delete' as const };
 
     app.post('/v1/videos', { schema: s.uploadSchema, config: { ...write, rateTier: 'upload' } }, async (request, reply) => {
-      if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
       const p = principalOf(request);
       await videoUploads.assertAllowed(p); // a trial account is refused before any byte is read
-      const fields: UploadFields = {};
-      let spool: VideoSpool | undefined;
-      try {
-        for await (const part of multipartParts(request)) {
-          if (part.type === 'file') {
-            const file = part as MultipartFile;
-            if (file.fieldname !== 'file' || spool) {
-              file.file.resume();
-              throw validationError(file.fieldname, spool ? 'only one file may be uploaded at a time' : 'is not a known field: send the video as "file"');
-            }
-            spool = await videoUploads.stage(p, file.file, file.filename);
-          } else if (FIELDS.has(part.fieldname) && typeof part.value === 'string') {
-            const name = part.fieldname === 'is_public' ? 'isPublic' : (part.fieldname as keyof UploadFields);
-            fields[name] = part.value;
-          }
-        }
-        if (!spool) throw validationError('file', 'is required');
+      return withUploadForm(request, 'video', (file, filename) => videoUploads.stage(p, file, filename), async (spool, fields) => {
         const row = await videoUploads.commit(p, spool, fields);
         return reply.status(202).send({
           success: true as const,
           data: { videoId: row.id, id: row.id, status: 'processing' as const, title: row.title, filename: row.filename, sizeBytes: row.sizeBytes, createdAt: toIso(row.createdAt) },
         });
-      } finally {
-        await spool?.dispose();
-      }
+      });
     });
 
     app.get('/v1/videos', { schema: s.listSchema, config: read }, async (request) => {
@@ -86,24 +62,10 @@ export function videoRoutes(deps: { videos: VideosService; videoUploads: VideoUp
     app.post('/v1/videos/:id/thumbnail', { schema: s.thumbnailSchema, config: write }, async (request) => {
       const p = principalOf(request);
       await videos.get(p, request.params.id); // 404/403 before anything about the body
-      if (!request.isMultipart()) throw new AppError('BAD_REQUEST', 'Expected a multipart/form-data body with a "file" field');
-      let spool: SpooledUpload | undefined;
-      try {
-        for await (const part of multipartParts(request)) {
-          if (part.type !== 'file') continue;
-          const file = part as MultipartFile;
-          if (file.fieldname !== 'file' || spool) {
-            file.file.resume();
-            throw validationError(file.fieldname, spool ? 'only one file may be uploaded at a time' : 'is not a known field: send the image as "file"');
-          }
-          spool = await deps.imageUploads.stage(p, file.file, file.filename);
-        }
-        if (!spool) throw validationError('file', 'is required');
+      return withUploadForm(request, 'image', (file, filename) => deps.imageUploads.stage(p, file, filename), async (spool) => {
         const row = await videos.setThumbnail(p, request.params.id, spool);
         return { success: true as const, data: await videos.present(p, row) };
-      } finally {
-        await spool?.dispose();
-      }
+      });
     });
 
     const emptyBodyIsObject = async (request: FastifyRequest) => void (request.body ??= {});
