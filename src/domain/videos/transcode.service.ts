@@ -89,6 +89,8 @@ export function createTranscodeService(deps: Deps) {
             threads: deps.threads, nice: deps.nice, signal, onProgress: report, timeoutMs: transcodeBudgetMs(probe.durationSeconds),
           });
         } catch (err) {
+          // deleted while ffmpeg ran: nothing to retry, only to clean up after
+          if (gone.signal.aborted) return void (await deps.purge(row));
           // the file is to blame (undecodable, or too slow to encode within three times its length): retrying cannot help
           if (isMediaError(err)) throw new PermanentJobError(`The video could not be transcoded: ${err.message}`, { cause: err });
           throw err;
