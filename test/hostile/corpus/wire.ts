@@ -175,17 +175,46 @@ export function rawAnswer(port: number, spec: RawSpec, timeoutMs = ANSWER_WITHIN
         finish(err as Error);
       }
     };
+    // A big answer (a 4096² PNG is tens of MB) arrives in thousands of chunks: joining and parsing them all at every
+    // chunk would take the client, not the server, past the deadline. Once the head gives a Content-Length, wait
+    // for that many bytes before parsing again.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let needed = 0;
     socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (received.length + pendingBytes < needed) return;
+      received = Buffer.concat([received, ...pending]);
+      pending = [];
+      pendingBytes = 0;
+      if (!first) {
+        const end = received.indexOf('\r\n\r\n');
+        const length = end < 0 ? undefined : /\r\ncontent-length:\s*(\d+)/i.exec(received.subarray(0, end).toString('latin1'))?.[1];
+        needed = length !== undefined && !spec.head ? end + 4 + Number(length) : 0;
+      }
       attempt(false);
+      if (first) needed = 0; // what follows is the follow-up's answer, judged as it comes
     });
-    socket.on('end', () => attempt(true));
+    const flush = () => {
+      if (pendingBytes > 0) received = Buffer.concat([received, ...pending]);
+      pending = [];
+      pendingBytes = 0;
+    };
+    socket.on('end', () => {
+      flush();
+      attempt(true);
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // The server may answer early and reset while we are still writing: judge what arrived.
+      flush();
       if (first || received.length > 0) attempt(true);
       else finish(new Error(`connection failed without an answer: ${err.code ?? err.message}`));
     });
-    socket.on('close', () => attempt(true));
+    socket.on('close', () => {
+      flush();
+      attempt(true);
+    });
     socket.on('connect', () => void writeAll());
     // Written piece by piece with backpressure, and no more once an answer has begun: a server may refuse a
     // request early (a body too large, no credentials) and close; a polite client stops sending then.
