@@ -3,6 +3,7 @@
 // A private video's URLs carry a playback token (?token=) when the caller may have one.
 import type { VideoRow } from '../../db/schema.js';
 import { toIso } from '../../lib/clock.js';
+import type { Rendition } from '../../media/video/video-types.js';
 import type { BandwidthState } from '../usage/quotas.js';
 
 export type VideoResponse = {
@@ -28,7 +29,6 @@ export type VideoResponse = {
   updatedAt: string;
 };
 
-export type Rendition = { name: string; width: number; height: number; bandwidth: number; averageBandwidth: number; codecs: string; frameRate: number };
 
 export function renditionsOf(row: Pick<VideoRow, 'renditions'>): Rendition[] {
   if (!row.renditions) return [];

@@ -17,7 +17,7 @@ import type { UrlSigner } from '../images/url-signing.js';
 import { normaliseTags } from '../images/image-policy.js';
 import { prepareImage } from '../images/prepare-image.js';
 import type { SpooledUpload } from '../images/upload-spool.js';
-import { presentVideo, renditionsOf, videoBase, playbackPath, type VideoResponse } from './video-presenter.js';
+import { presentVideo, videoBase, playbackPath, type VideoResponse } from './video-presenter.js';
 import { requireVideoOwner } from './video-policy.js';
 import type { PlaybackSigner } from './video-signing.js';
 
@@ -189,7 +189,6 @@ export function createVideosService(deps: Deps) {
       return updated;
     },
 
-    renditionsOf,
   };
 }
 
