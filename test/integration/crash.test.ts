@@ -114,6 +114,19 @@ function crashSuite(name: string, backend: 'sqlite-local' | 'postgres-s3', skip?
       };
     }
 
+    /** Is some upload of the account holding a reservation without its row yet? */
+    async function reservationInFlight(userId: string): Promise<boolean> {
+      const open = await db.db
+        .selectFrom('quotaReservations')
+        .select('id')
+        .where('userId', '=', userId)
+        .where('state', '!=', 'released')
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('images').select('images.id').whereRef('images.id', '=', 'quotaReservations.id'))))
+        .limit(1)
+        .execute();
+      return open.length > 0;
+    }
+
     /** Half a multipart body on a raw socket, the rest never sent: the upload sits in the spool. */
     function trickle(key: string, data: Buffer): net.Socket {
       const u = uploadBody(data, 'slow.png');
@@ -145,10 +158,11 @@ function crashSuite(name: string, backend: 'sqlite-local' | 'postgres-s3', skip?
           }
         }
       });
-      // Kill once uploads are landing steadily and the stalled clients' bytes sit in the spool.
-      const deadline = Date.now() + 20_000;
-      while ((ok < 8 || (await spoolFiles()).length < TRICKLERS) && Date.now() < deadline) await sleep(5);
-      await sleep(Math.floor(Math.random() * 40));
+      // Kill once uploads are landing steadily, the stalled clients' bytes sit in the spool and some upload is
+      // between its quota reservation and its row (the crash point the quota healing exists for). Left to chance,
+      // a loaded machine could kill at a quiet moment every round and leave that healing untested.
+      const deadline = Date.now() + 30_000;
+      while ((ok < 8 || (await spoolFiles()).length < TRICKLERS || !(await reservationInFlight(userId))) && Date.now() < deadline) await sleep(2);
       server!.child.kill('SIGKILL');
       stop = true;
       assert.equal(await server!.stop(), 'SIGKILL', 'the server died of SIGKILL');
