@@ -31,6 +31,8 @@ import { watermarkRoutes } from './http/routes/watermarks.routes.js';
 import { videoDeliveryRoutes } from './http/routes/video-delivery.routes.js';
 import { videoRoutes } from './http/routes/videos.routes.js';
 import { domainRoutes } from './http/routes/domains.routes.js';
+import { webhookRoutes } from './http/routes/webhooks.routes.js';
+import { WebhookSchema } from './http/routes/webhooks.schema.js';
 import { DomainSchema } from './http/routes/domains.schema.js';
 import { registerCustomDomains } from './http/plugins/custom-domains.js';
 import { VideoSchema } from './http/routes/videos.schema.js';
@@ -90,6 +92,7 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   app.addSchema(ImageSchema);
   app.addSchema(VideoSchema);
   app.addSchema(DomainSchema);
+  app.addSchema(WebhookSchema);
   const mediaPrefix = new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '');
   // before auth and rate limits: a custom domain's request that it does not serve is a 404 and nothing more
   registerCustomDomains(app, deps.domains, { mediaRoutes: [`${mediaPrefix}/:file`, `${mediaPrefix}/v/:id/*`], cacheMs: config.deliveryCacheMs });
@@ -108,6 +111,7 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(videoRoutes({ videos: deps.videos, videoUploads: deps.videoUploads, imageUploads: deps.uploads }));
   await app.register(domainRoutes({ domains: deps.domains }));
+  await app.register(webhookRoutes({ webhooks: deps.webhooks }));
   await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: mediaPrefix }));
   await app.register(videoDeliveryRoutes({ delivery: deps.videoDelivery, pathPrefix: mediaPrefix }));
   await app.register(webAppRoutes({ mediaBaseUrl: config.mediaBaseUrl }));

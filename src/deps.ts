@@ -41,6 +41,15 @@ import { createPlaybackSigner } from './domain/videos/video-signing.js';
 import { createVideoUploadService, type VideoUploadService } from './domain/videos/video-upload.service.js';
 import { createVideosService, type VideosService } from './domain/videos/videos.service.js';
 import { createJobQueue } from './jobs/create-queue.js';
+import { createWebhooksRepo } from './db/repos/webhooks.repo.js';
+import { createWebhookEvents } from './domain/webhooks/webhook-events.js';
+import { createWebhookDelivery } from './domain/webhooks/webhook-delivery.service.js';
+import { createWebhooksService, type WebhooksService } from './domain/webhooks/webhooks.service.js';
+import { registerWebhookDeliverJob } from './jobs/handlers/webhook-deliver.job.js';
+import { createAddressGuard } from './lib/safe-fetch.js';
+import { createSafePoster } from './lib/safe-post.js';
+import { presentImage } from './domain/images/image-presenter.js';
+import { presentVideo } from './domain/videos/video-presenter.js';
 import { registerStoragePurgeJob } from './jobs/handlers/storage-purge.job.js';
 import { registerVideoTranscodeJob } from './jobs/handlers/video-transcode.job.js';
 import type { JobInspector } from './jobs/job-runtime.js';
@@ -55,7 +64,7 @@ import { createRedis } from './lib/redis.js';
 import { createSafeFetcher } from './lib/safe-fetch.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ReadinessCheck } from './http/routes/health.routes.js';
-import { systemClock, type Clock } from './lib/clock.js';
+import { systemClock, toIso, type Clock } from './lib/clock.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer } from './mail/mailer.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { createBlobStore } from './storage/create-store.js';
@@ -82,6 +91,8 @@ export type Deps = {
   videoUploads: VideoUploadService;
   videoDelivery: VideoDeliveryService;
   domains: DomainsService;
+  /** Outbound webhooks: endpoints, test-send and the delivery log. */
+  webhooks: WebhooksService;
   /** Durable background jobs (transcodes, purges, sweeps). */
   jobs: JobQueue & JobInspector;
   usage: UsageService;
@@ -137,10 +148,22 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   const sessions = createSessionsService({ sessions: sessionsRepo, users, signer, clock, refreshTtlSeconds: config.refreshTokenTtlSeconds });
   const codes = createVerificationCodes({ codes: createCodesRepo(db.db), mailer, clock });
   const accounts = createAccountsService({ users, sessions, codes, blobs, clock, log });
+  // Durable background jobs (transcodes, webhook deliveries, purges, sweeps).
+  const jobs = createJobQueue({
+    db, jobs: config.jobs, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log,
+    onFinished: (queue, outcome, seconds) => metrics.jobDuration.observe({ queue, outcome }, seconds),
+  });
+  metrics.setJobCounts(() => jobs.counts());
+  // Outbound webhooks: events become signed deliveries, each a job; targets pass the SSRF guard of upload from URL.
+  const webhooksRepo = createWebhooksRepo(db.db, db.dialect);
+  const webhookEvents = createWebhookEvents({ webhooks: webhooksRepo, jobs, clock, log, maxAttempts: config.webhooks.maxAttempts });
   const usage = createUsageRepo(db.db);
   const bandwidth = createBandwidthMeter(usage, clock, { log });
   const mediaBandwidth = createBandwidthMeter(usage, clock, { log, kind: 'media' });
-  const quotas = createQuotas({ usage, bandwidth, mediaBandwidth, clock, reservations: { ttlMs: config.uploadReservationTtlMs, now: systemClock.now } });
+  const quotas = createQuotas({
+    usage, bandwidth, mediaBandwidth, clock, reservations: { ttlMs: config.uploadReservationTtlMs, now: systemClock.now },
+    onUsage: (userId, type, u) => webhookEvents.quotaUsage(userId, type, u),
+  });
   const apiKeys = createApiKeysService({ apiKeys: apiKeysRepo, plans, quotas, clock, publicUrl: config.publicUrl });
   const admin = createAdminService({ users, plans, usage, clock, blobs });
   const imagesRepo = createImagesRepo(db.db);
@@ -155,6 +178,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     images: imagesRepo, quotas, plans, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), log,
     maxImageSide: config.maxImageSide, workers,
     onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
+    onCreated: (row) => webhookEvents.emit(row.userId, 'image.uploaded', presentImage(row, config.mediaBaseUrl)),
     // upload from a URL: public addresses only (resolve-then-pin, every redirect checked), within the plan's file limit
     fetchRemote: createSafeFetcher({ allowList: config.fetchAllowList, timeoutMs: config.fetchTimeoutMs }),
   });
@@ -186,6 +210,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
       variants.forget(id);
       delivery.forget(id);
     },
+    onDeleted: (row) => webhookEvents.emit(row.userId, 'image.deleted', { id: row.id, filename: row.filename, sizeBytes: row.sizeBytes, deletedAt: toIso(clock.now()) }),
   });
   const delivery = createDeliveryService({
     images: imagesRepo, users, plans, blobs, signer: urlSigner, quotas, variants, watermarks: overlays, clock, selfHosts,
@@ -205,11 +230,6 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
 
   // Video: uploads enqueue a transcode job with the row; the job runs ffmpeg at a lower priority with
   // bounded concurrency; the media host serves the ladder (signed for private videos).
-  const jobs = createJobQueue({
-    db, jobs: config.jobs, redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, log,
-    onFinished: (queue, outcome, seconds) => metrics.jobDuration.observe({ queue, outcome }, seconds),
-  });
-  metrics.setJobCounts(() => jobs.counts());
   const videosRepo = createVideosRepo(db.db);
   const playback = createPlaybackSigner(secret);
   const bins = { ffmpeg: config.transcode.ffmpegPath, ffprobe: config.transcode.ffprobePath };
@@ -228,9 +248,23 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   const transcodes = createTranscodeService({
     videos: videosRepo, blobs, clock, workDir: path.join(config.dataDir, 'tmp', 'transcode'), bins,
     threads: config.transcode.threads, nice: config.transcode.nice, log, purge: (row) => videos.purge(row),
+    onFinished: (videoId, outcome) =>
+      webhookEvents.emitWith(outcome === 'ready' ? 'video.ready' : 'video.failed', async () => {
+        const row = await videosRepo.findById(videoId);
+        return row && { userId: row.userId, data: presentVideo(row, { mediaBaseUrl: config.mediaBaseUrl, state: 'ok' }) };
+      }),
   });
   registerVideoTranscodeJob(jobs, { transcodes, videos: videosRepo, concurrency: options.runJobs ? config.transcode.concurrency : 0, now: clock.now });
+  const addressGuard = createAddressGuard({ allowList: config.fetchAllowList });
+  const webhookDelivery = createWebhookDelivery({
+    webhooks: webhooksRepo, users, post: createSafePoster({ allowList: config.fetchAllowList, timeoutMs: config.webhooks.timeoutMs }), mailer, clock, log,
+    serverSecret: secret, disableAfter: config.webhooks.disableAfter, publicUrl: config.publicUrl,
+  });
+  const webhooks = createWebhooksService({ webhooks: webhooksRepo, events: webhookEvents, guard: addressGuard, cursors: urlSigner, clock, serverSecret: secret });
   if (options.runJobs) {
+    registerWebhookDeliverJob(jobs, {
+      delivery: webhookDelivery, webhooks: webhooksRepo, retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs, concurrency: 4, now: clock.now,
+    });
     registerStoragePurgeJob(jobs, blobs);
     const ffmpeg = await checkFfmpeg(bins);
     if (!ffmpeg.ok) log.warn(`video: ${ffmpeg.reason} — video uploads will be refused until it is installed`);
@@ -258,7 +292,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
 
   return {
     config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, workers, watermarks,
-    videos, videoUploads, videoDelivery, jobs, domains,
+    videos, videoUploads, videoDelivery, jobs, domains, webhooks,
     usage: usageService, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },
@@ -266,6 +300,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
       ...(redis ? [{ name: 'redis', check: () => redis.ping(), optional: true }] : []),
     ],
     async close() {
+      await webhookEvents.idle();
       await jobs.stop(config.shutdownTimeoutMs);
       await housekeeping.stop();
       await workers.close();

@@ -62,6 +62,10 @@ const EnvSchema = Type.Object({
   PICORA_PLAYBACK_URL_TTL_SECONDS: Int(60, 7 * 86_400, 6 * 3600),
   PICORA_FETCH_ALLOW_HOSTS: Type.Optional(Type.String({ maxLength: 4096 })),
   PICORA_FETCH_TIMEOUT_MS: Int(100, 300_000, 30_000),
+  PICORA_WEBHOOK_TIMEOUT_MS: Int(100, 60_000, 10_000),
+  PICORA_WEBHOOK_MAX_ATTEMPTS: Int(1, 20, 8),
+  PICORA_WEBHOOK_RETRY_BASE_MS: Int(10, 3_600_000, 30_000),
+  PICORA_WEBHOOK_DISABLE_AFTER: Int(1, 1000, 5),
   PICORA_DNS_SERVERS: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:\\[\\],]+$' })),
   PICORA_CNAME_TARGET: Type.Optional(Type.String({ pattern: '^[a-z0-9.-]{1,253}$' })),
 });
@@ -126,6 +130,12 @@ export type Config = {
   fetchAllowList: string[];
   /** Upload from URL: the whole fetch (every redirect, the headers and the body) must be done within this. */
   fetchTimeoutMs: number;
+  /**
+   * Outbound webhooks: each POST's deadline, attempts per delivery and the first retry delay (doubling), and how
+   * many deliveries in a row may fail (all attempts spent) before the endpoint is disabled and its owner mailed.
+   * Their targets go through the same SSRF guard as upload from URL, with the same allow-list.
+   */
+  webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; disableAfter: number };
   /** Custom domains: the DNS servers that verify CNAMEs (empty: the system's), and the host a CNAME must name. */
   domains: { dnsServers: string[]; cnameTarget: string };
   version: string;
@@ -230,6 +240,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     playbackUrlTtlSeconds: e.PICORA_PLAYBACK_URL_TTL_SECONDS,
     fetchAllowList,
     fetchTimeoutMs: e.PICORA_FETCH_TIMEOUT_MS,
+    webhooks: {
+      timeoutMs: e.PICORA_WEBHOOK_TIMEOUT_MS, maxAttempts: e.PICORA_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.PICORA_WEBHOOK_RETRY_BASE_MS, disableAfter: e.PICORA_WEBHOOK_DISABLE_AFTER,
+    },
     domains: {
       dnsServers: (e.PICORA_DNS_SERVERS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
       cnameTarget: e.PICORA_CNAME_TARGET ?? new URL(trimSlash(e.PICORA_MEDIA_BASE_URL ?? publicUrl)).hostname,

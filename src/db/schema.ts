@@ -328,3 +328,52 @@ export interface Database {
 }
 
 export type CustomDomainRow = Selectable<CustomDomainsTable>;
+
+// Outbound webhooks (migration 0012): endpoints, their delivery log, and the quota warnings already announced.
+export interface WebhooksTable {
+  id: string;
+  userId: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event names. */
+  events: string;
+  enabled: number;
+  disabledReason: string | null;
+  secretSalt: string;
+  consecutiveFailures: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  payload: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+  durationMs: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface QuotaWarningsTable {
+  userId: string;
+  quotaType: string;
+  level: number;
+  period: string;
+  createdAt: number;
+}
+
+export interface Database {
+  webhooks: WebhooksTable;
+  webhookDeliveries: WebhookDeliveriesTable;
+  quotaWarnings: QuotaWarningsTable;
+}
+
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

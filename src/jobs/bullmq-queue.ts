@@ -131,7 +131,7 @@ export function createBullmqQueue(opts: BackendOptions & { redisUrl: string; red
       concurrency: r.options.concurrency ?? 1, lockDuration, stalledInterval,
       // crashes are counted against the job's attempts in the processor; BullMQ itself never fails a stalled job
       maxStalledCount: 1_000_000,
-      settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade, opts.backoffBaseMs) },
+      settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade, r.options.backoffBaseMs ?? opts.backoffBaseMs) },
     });
     worker.on('error', onError(`worker ${r.name}`));
     worker.on('lockRenewalFailed', (ids: string[]) => {

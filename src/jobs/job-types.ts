@@ -4,6 +4,8 @@ export type JobPayloads = {
   'video.transcode': { videoId: string };
   /** Remove every object under a deleted resource's prefix (retried until the store agrees). */
   'storage.purge': { prefix: string };
+  /** Send one webhook delivery (its row holds the endpoint, the signed body and the log). */
+  'webhook.deliver': { deliveryId: string };
   /** Test queue used by the jobs contract suite only. */
   'test.echo': { n: number; sleepMs?: number; failTimes?: number; marker?: string };
 };

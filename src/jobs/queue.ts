@@ -30,6 +30,8 @@ export type HandlerOptions<Q extends QueueName> = {
   concurrency?: number;
   /** A run longer than this is aborted and counts as a failed attempt. */
   timeoutMs?: (payload: JobPayloads[Q]) => number;
+  /** First retry delay of this queue (doubling after each attempt); default: the queue-wide setting. */
+  backoffBaseMs?: number;
   /** Called once when the job is dead (attempts spent, or a PermanentJobError): the domain records the failure. */
   onDead?: (payload: JobPayloads[Q], error: Error) => Promise<void>;
 };

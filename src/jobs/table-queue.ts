@@ -195,7 +195,7 @@ export function createTableQueue(opts: BackendOptions & { db: DbHandle }): JobQu
       return;
     }
     const t = now();
-    if (await repo.retry(row.id, token, t + backoffMs(row.attempts, opts.backoffBaseMs), describeError(result.error), t)) {
+    if (await repo.retry(row.id, token, t + backoffMs(row.attempts, r.options.backoffBaseMs ?? opts.backoffBaseMs), describeError(result.error), t)) {
       log.warn({ queue: r.name, id: row.id, attempt: row.attempts, err: result.error.message }, 'job attempt failed; retrying after a backoff');
       opts.onFinished?.(r.name, 'retry', seconds());
     }

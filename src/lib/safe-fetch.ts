@@ -94,11 +94,18 @@ export function parseAllowList(entries: readonly string[]): AllowEntry[] {
   });
 }
 
-export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
+export type AddressGuard = {
+  /** Steps 1–5: a URL we may try to connect to, or a SafeFetchError saying why not. */
+  checkUrl(raw: string, hop: number): { url: URL; port: number };
+  /** Step 6: the lookup a request must use (every resolved address checked, then pinned). */
+  lookup(port: number, hop: number): LookupFunction;
+  /** The connect-time check (request-filtering-agent), no keep-alive. */
+  agent(protocol: string): http.Agent;
+};
+
+/** The address checks every outbound request to a user's URL goes through (fetches and webhook posts). */
+export function createAddressGuard(options: Pick<SafeFetchOptions, 'allowList' | 'lookup'> = {}): AddressGuard {
   const allow = parseAllowList(options.allowList ?? []);
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const headerTimeoutMs = options.headerTimeoutMs ?? 5_000;
-  const maxRedirects = options.maxRedirects ?? 3;
   const resolve: Resolver = options.lookup ?? ((host) => dnsLookup(host, { all: true, verbatim: true }));
   // The agent's own list holds addresses only: the ports are ours to check (below). Single addresses go as
   // addresses: it compares those as strings, while a CIDR of the other IP version makes it log a warning.
@@ -115,7 +122,6 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
     return STANDARD_PORTS.has(port) ? undefined : 'port';
   }
 
-  /** Steps 1–5: a URL we may try to connect to, or why not. */
   function checkUrl(raw: string, hop: number): { url: URL; port: number } {
     let url: URL;
     try {
@@ -137,8 +143,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
     return { url, port };
   }
 
-  /** Step 6: the resolver's answers, every one checked; the connection then uses one of exactly these. */
-  function pinnedLookup(port: number, hop: number): LookupFunction {
+  function lookup(port: number, hop: number): LookupFunction {
     return (hostname, opts, callback) => {
       resolve(hostname)
         .then((found) => {
@@ -156,6 +161,16 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
     };
   }
 
+  return { checkUrl, lookup, agent: (protocol) => agents[protocol as 'http:' | 'https:'] };
+}
+
+export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
+  const guard = createAddressGuard(options);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const headerTimeoutMs = options.headerTimeoutMs ?? 5_000;
+  const maxRedirects = options.maxRedirects ?? 3;
+  const checkUrl = guard.checkUrl;
+
   /** Step 7: one GET, answered with its headers within the header timeout and the overall deadline. */
   function get(url: URL, port: number, hop: number, deadline: number): Promise<IncomingMessage> {
     return new Promise((resolveResponse, reject) => {
@@ -164,7 +179,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
       // No cookies or credentials are ever sent, so none can follow a redirect to another host.
       const headers = { accept: 'image/*,*/*;q=0.5', 'accept-encoding': 'identity', 'user-agent': 'Picora (upload from URL)' };
       const request = (url.protocol === 'https:' ? https : http).request(url, {
-        method: 'GET', agent: agents[url.protocol as 'http:' | 'https:'], lookup: pinnedLookup(port, hop), headers,
+        method: 'GET', agent: guard.agent(url.protocol), lookup: guard.lookup(port, hop), headers,
       });
       const timer = setTimeout(() => request.destroy(refusal('timeout', hop, { timeoutMs })), Math.min(headerTimeoutMs, left));
       request.once('response', (res) => {
@@ -240,7 +255,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetch {
 type Detail = { literal?: boolean; status?: number; timeoutMs?: number; maxRedirects?: number; maxBytes?: number };
 
 /** The refusal, worded to follow "url …" (a later hop: "url redirects to a URL that …"). */
-function refusal(reason: SafeFetchReason, hop: number, d: Detail = {}): SafeFetchError {
+export function refusal(reason: SafeFetchReason, hop: number, d: Detail = {}): SafeFetchError {
   const what: Record<SafeFetchReason, string> = {
     invalid_url: 'is not a valid URL',
     scheme: 'does not use http or https',

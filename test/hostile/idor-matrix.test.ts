@@ -18,6 +18,7 @@ const BODIES: Partial<Record<Kind, Record<string, unknown>>> = {
   image: { title: 'B-was-here', tags: ['b'], isPublic: true, allowedReferers: null, expSeconds: 60 },
   video: { title: 'B-was-here', tags: ['b'], isPublic: true },
   apiKey: { name: 'B-was-here', scopes: ['media.read'] },
+  webhook: { url: 'https://b-was-here.example.test/x', events: ['image.uploaded'], enabled: false },
   watermark: { name: 'B-was-here', text: 'B-was-here', opacity: 1 },
   user: { plan: 'trial', role: 'admin', isActive: false },
   plan: { apiKeysMax: 999, name: 'B-was-here' },

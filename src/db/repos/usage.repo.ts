@@ -7,7 +7,7 @@ import type { Db } from '../db.js';
 import type { Database, QuotaReservationRow, UserUsageRow } from '../schema.js';
 
 export type ReserveLimits = { storageBytes: number; uploadsPerDay: number };
-export type ReserveResult = { ok: true } | { ok: false; type: 'img_storage' | 'media_storage' | 'uploads_per_day'; usage: UserUsageRow };
+export type ReserveResult = { ok: true; /** the storage counter after the reservation */ used: number } | { ok: false; type: 'img_storage' | 'media_storage' | 'uploads_per_day'; usage: UserUsageRow };
 /** `kind` says which storage counter the upload takes from: images, or media (video and audio). */
 export type NewReservation = { id: string; expiresAt: number; createdAt: number; kind?: 'image' | 'video' };
 /** A reservation whose quota has been given back and whose object (if any) is still to be removed. */
@@ -90,12 +90,13 @@ export function createUsageRepo(db: Db) {
           .where('userId', '=', userId)
           .where(sql<boolean>`${stored} + ${bytes} <= ${limits.storageBytes}`)
           .where((eb) => eb.or([eb('uploadsDay', '!=', day), eb('uploadsToday', '<', limits.uploadsPerDay)]))
+          .returning(['imgStorageBytes', 'mediaStorageBytes'])
           .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) return false;
+        if (!r) return undefined;
         await trx.insertInto('quotaReservations').values({ ...reservation, kind, userId, bytes, count: 1, day, state: 'open' }).execute();
-        return true;
+        return Number(kind === 'image' ? r.imgStorageBytes : r.mediaStorageBytes);
       });
-      if (reserved) return { ok: true };
+      if (reserved !== undefined) return { ok: true, used: reserved };
       const usage = await get(userId);
       const used = kind === 'image' ? usage.imgStorageBytes : usage.mediaStorageBytes;
       const type = used + bytes > limits.storageBytes ? (kind === 'image' ? 'img_storage' : 'media_storage') : 'uploads_per_day';

@@ -26,6 +26,8 @@ type Deps = {
   log: { warn(obj: object, msg: string): void };
   /** Drops what memory caches hold for an image that changed or was deleted. */
   onChanged?: (imageId: string) => void;
+  /** An image was deleted (webhooks). */
+  onDeleted?: (row: ImageRow) => void;
 };
 
 const DAY_MS = 86_400_000;
@@ -55,6 +57,7 @@ export function createImagesService(deps: Deps) {
     if (!row) throw new AppError('NOT_FOUND', 'Image not found');
     await quotas.releaseImageStorage(row.userId, row.sizeBytes, 1);
     deps.onChanged?.(row.id);
+    deps.onDeleted?.(row);
     await removeObjects(row);
   }
 

@@ -34,6 +34,8 @@ type Deps = {
   spoolDir: string;
   log: { warn(obj: object, msg: string): void };
   onStored?: (bytes: number) => void;
+  /** A new image row exists (not for a duplicate): webhooks. */
+  onCreated?: (row: ImageRow) => void;
   /** Longest side an image may have (decoding memory grows with width). */
   maxImageSide: number;
   /** The media worker processes (shared with rendering): preparation runs there under a time budget. */
@@ -194,6 +196,7 @@ export function createUploadService(deps: Deps) {
       // The quota now belongs to the row. Should this fail, the sweeper finds the row and only forgets it.
       await reservation.settle().catch((err: unknown) => deps.log.warn({ err, imageId: id }, 'upload: could not settle the quota reservation'));
       deps.onStored?.(row.sizeBytes);
+      deps.onCreated?.(row);
       return { row, duplicate: false };
     },
   };

@@ -62,7 +62,17 @@ const SWEEP_BATCH = 500;
 /** Video playback by monthly media bandwidth: ok below the plan, degraded (lowest rung only) to 120 %, then suspended. */
 export type BandwidthState = 'ok' | 'degraded' | 'suspended';
 
-export function createQuotas(deps: { usage: UsageRepo; bandwidth: BandwidthMeter; mediaBandwidth: BandwidthMeter; clock: Clock; reservations: ReservationSettings }) {
+type QuotaDeps = {
+  usage: UsageRepo;
+  bandwidth: BandwidthMeter;
+  mediaBandwidth: BandwidthMeter;
+  clock: Clock;
+  reservations: ReservationSettings;
+  /** Storage usage of an account after an upload reserved it, or when an upload was refused for lack of it (quota warnings). */
+  onUsage?: (userId: string, type: QuotaType, usage: { used: number; limit: number; refused: boolean }) => void;
+};
+
+export function createQuotas(deps: QuotaDeps) {
   const { usage, bandwidth, clock, reservations } = deps;
 
   async function reserve(kind: 'image' | 'video', userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> {
@@ -75,8 +85,10 @@ export function createQuotas(deps: { usage: UsageRepo; bandwidth: BandwidthMeter
     );
     if (!reserved.ok) {
       const used = kind === 'image' ? reserved.usage.imgStorageBytes : reserved.usage.mediaStorageBytes;
+      if (reserved.type === storage) deps.onUsage?.(userId, storage, { used, limit: limitOf(plan, storage), refused: true });
       throw quotaError(reserved.type, plan, reserved.type === storage ? { used } : undefined);
     }
+    deps.onUsage?.(userId, storage, { used: reserved.used, limit: limitOf(plan, storage), refused: false });
     return {
       claim: () => usage.claimReservation(id, reservations.now() + reservations.ttlMs),
       settle: () => usage.settleReservation(id),

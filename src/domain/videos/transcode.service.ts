@@ -31,6 +31,8 @@ type Deps = {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Removes every object of a video (used when it was deleted while transcoding). */
   purge(row: Pick<VideoRow, 'id' | 'userId'>): Promise<void>;
+  /** The video became ready, or failed for good (webhooks). */
+  onFinished?: (videoId: string, outcome: 'ready' | 'failed') => void;
 };
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -128,6 +130,7 @@ export function createTranscodeService(deps: Deps) {
           return;
         }
         await ctx.progress(100);
+        deps.onFinished?.(videoId, 'ready');
         deps.log.info({ videoId, seconds: (clock.now() - started) / 1000, rungs: out.renditions.map((r) => r.name) }, 'video ready');
       } finally {
         await rm(dir, { recursive: true, force: true }).catch(() => undefined);
@@ -137,7 +140,7 @@ export function createTranscodeService(deps: Deps) {
     /** The job is dead (attempts spent or a permanent failure): the owner sees why. */
     async fail(videoId: string, error: Error): Promise<void> {
       const reason = error instanceof PermanentJobError ? error.message : `Transcoding failed: ${error.message}`;
-      await videos.markFailed(videoId, reason, clock.now());
+      if (await videos.markFailed(videoId, reason, clock.now())) deps.onFinished?.(videoId, 'failed');
     },
   };
 }

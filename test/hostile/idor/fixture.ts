@@ -67,6 +67,8 @@ export async function makeCast(t: TestApp): Promise<Cast> {
   const videoId = json(vid).data.videoId as string;
   const dom = await t.app.inject({ method: 'POST', url: '/v1/domains', headers: bearer(a.accessToken), payload: { host: 'a-secret-domain.example.test' } });
   assert.equal(dom.statusCode, 201, `domain: ${dom.body}`);
+  const hook = await t.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(a.accessToken), payload: { url: 'https://a-secret-hook.example.test/in', description: 'A-secret-hook' } });
+  assert.equal(hook.statusCode, 201, `webhook: ${hook.body}`);
   const bKey = await createKey(t, b, { name: 'intruder', scopes: ALL_SCOPES });
   const file = (img: { url: string }) => new URL(img.url).pathname.slice(1);
   return {
@@ -75,6 +77,7 @@ export async function makeCast(t: TestApp): Promise<Cast> {
       image: [image.id, privateImage.id],
       video: [videoId],
       domain: [json(dom).data.id as string],
+      webhook: [json(hook).data.id as string],
       // the private video's master playlist, poster and a segment path (the URL's wildcard part is filled below)
       videoFile: [videoId],
       apiKey: [aKey.id],
@@ -94,6 +97,11 @@ export async function snapshot(t: TestApp, cast: Cast): Promise<Record<string, u
   const out: Record<string, unknown> = {};
   const domains = json(await as(cast.a, '/v1/domains')).data as Array<{ id: string }>;
   for (const id of cast.targets.domain) out[`domain ${id}`] = domains.find((d) => d.id === id) ?? 'missing';
+  const hooks = json(await as(cast.a, '/v1/webhooks')).data as Array<{ id: string }>;
+  for (const id of cast.targets.webhook) {
+    out[`webhook ${id}`] = hooks.find((h) => h.id === id) ?? 'missing';
+    out[`webhook ${id} deliveries`] = json(await as(cast.a, `/v1/webhooks/${id}/deliveries`)).data;
+  }
   for (const id of cast.targets.video) {
     const res = await as(cast.a, `/v1/videos/${id}`);
     assert.equal(res.statusCode, 200, `A's video ${id} is gone: ${res.body}`);

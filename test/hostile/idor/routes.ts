@@ -35,7 +35,7 @@ export const paramsOf = (url: string): string[] => [...url.matchAll(/:([A-Za-z0-
  * but only an admin may touch (plans), and the public media host, which has rules of its own (CONTRACT §6):
  * another account's private file is 403, an original is for its owner only.
  */
-export type Kind = 'image' | 'video' | 'apiKey' | 'watermark' | 'domain' | 'user' | 'plan' | 'mediaFile' | 'videoFile';
+export type Kind = 'image' | 'video' | 'apiKey' | 'watermark' | 'domain' | 'webhook' | 'user' | 'plan' | 'mediaFile' | 'videoFile';
 
 export const KIND_BY_ROUTE: Array<{ pattern: RegExp; param: string; kind: Kind }> = [
   { pattern: /^\/v1\/images\/:id(\/|$)/, param: 'id', kind: 'image' },
@@ -43,6 +43,7 @@ export const KIND_BY_ROUTE: Array<{ pattern: RegExp; param: string; kind: Kind }
   { pattern: /^\/v\/:id\/\*$/, param: 'id', kind: 'videoFile' },
   { pattern: /^\/v1\/api-keys\/:id(\/tool-configs)?$/, param: 'id', kind: 'apiKey' },
   { pattern: /^\/v1\/domains\/:id(\/verify)?$/, param: 'id', kind: 'domain' },
+  { pattern: /^\/v1\/webhooks\/:id(\/rotate-secret|\/test|\/deliveries)?$/, param: 'id', kind: 'webhook' },
   { pattern: /^\/v1\/watermark-templates\/:id$/, param: 'id', kind: 'watermark' },
   { pattern: /^\/v1\/admin\/users\/:id$/, param: 'id', kind: 'user' },
   { pattern: /^\/v1\/admin\/plans\/:id$/, param: 'id', kind: 'plan' },
