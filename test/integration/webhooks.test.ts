@@ -139,6 +139,19 @@ for (const c of await backendCases()) {
       assert.deepEqual(json(await call(a, 'GET', '/v1/webhooks')).data, [], 'nothing was created');
     });
 
+    it('a name that resolves to a loopback address passes creation, then is refused at delivery without a retry', async () => {
+      const s = await registerUser(t);
+      const hook = await createHook(s, { url: 'http://localhost/hook', events: ['image.uploaded'] }); // names are checked on what they resolve to
+      assert.equal((await call(s, 'POST', `/v1/webhooks/${hook.id}/test`)).statusCode, 202);
+      const failed = await until('the refused delivery', async () => {
+        const items = json(await call(s, 'GET', `/v1/webhooks/${hook.id}/deliveries`)).data.items as Array<{ status: string; attempts: number; error: string; responseStatus: number | null }>;
+        return items[0]?.status === 'failed' ? items[0] : undefined;
+      });
+      assert.equal(failed.attempts, 1, 'retrying cannot make the address public');
+      assert.equal(failed.responseStatus, null);
+      assert.match(failed.error, /address/i);
+    });
+
     it("another account's endpoint is 404 everywhere; writes need a session, reads work with a key", async () => {
       const hook = await createHook(a, { url: `${base}/mine`, events: ['image.deleted'] });
       for (const [method, url, payload] of [
