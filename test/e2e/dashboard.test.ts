@@ -4,8 +4,11 @@
 // Screenshots of every page at desktop (1280×800) and phone (390×844) widths go to test-output/screenshots/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -53,6 +56,9 @@ describe('dashboard (chromium, real server)', { skip, timeout: 180_000 }, () => 
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  // a webhook receiver on loopback, let through to the server by PICORA_FETCH_ALLOW_HOSTS
+  let receiver: Server;
+  const hooks: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 
   const api = async (pathname: string, init: RequestInit = {}) => {
     const res = await server.fetch(pathname, init);
@@ -108,7 +114,17 @@ describe('dashboard (chromium, real server)', { skip, timeout: 180_000 }, () => 
     }
     await mkdir(SHOTS, { recursive: true });
     const generous = { PICORA_RATE_AUTH_PER_MIN: '10000', PICORA_RATE_READ_PER_MIN: '100000', PICORA_RATE_UPLOAD_PER_MIN: '10000', PICORA_RATE_MUTATION_PER_MIN: '10000' };
-    server = await startServerProcess(generous, { label: 'dashboard server' });
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverPort = (receiver.address() as AddressInfo).port;
+    server = await startServerProcess({ ...generous, PICORA_FETCH_ALLOW_HOSTS: `127.0.0.1:${receiverPort}`, PICORA_JOBS_POLL_MS: '100' }, { label: 'dashboard server' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -123,6 +139,7 @@ describe('dashboard (chromium, real server)', { skip, timeout: 180_000 }, () => 
   after(async () => {
     await browser?.close();
     await server?.stop();
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
   });
 
   it('serves the app at /app/ (redirect from /, SPA fallback, cache headers)', async () => {
@@ -288,10 +305,42 @@ describe('dashboard (chromium, real server)', { skip, timeout: 180_000 }, () => 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Profile' }).waitFor();
     await shoot('13-settings');
+
+    // Webhooks: an endpoint on loopback, its secret shown once, a test delivery it can verify, the delivery log.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByText('No webhooks yet').waitFor();
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/picora`;
+    await page.getByLabel('Endpoint URL').fill(hookUrl);
+    await page.getByLabel('Description (optional)').fill('e2e receiver');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = (await page.getByTestId('webhook-secret').textContent())?.trim() ?? '';
+    assert.match(secret, /^whsec_/);
+    await page.getByRole('button', { name: 'I’ve saved it' }).click();
+    await page.getByText(hookUrl).waitFor();
+    assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByText('Test delivery queued').waitFor();
+    for (let i = 0; i < 100 && hooks.length === 0; i++) await page.waitForTimeout(100);
+    const got = hooks[0];
+    assert.ok(got, 'the receiver got the test delivery');
+    assert.equal(got.headers['picora-event'], 'webhook.test');
+    const sig = Object.fromEntries(String(got.headers['picora-signature']).split(',').map((kv) => kv.split('=') as [string, string]));
+    assert.equal(sig['v1'], createHmac('sha256', secret).update(`${sig['t']}.${got.body}`).digest('hex'), 'signed with the secret the page showed');
+    for (let i = 0; i < 50; i++) {
+      const row = page.getByText('Delivered (HTTP 204)');
+      if (await row.count()) break;
+      const refresh = page.getByRole('button', { name: 'Refresh' });
+      if (await refresh.count()) await refresh.click();
+      else await page.getByRole('button', { name: 'Deliveries' }).click();
+      await page.waitForTimeout(200);
+    }
+    await page.getByText('Delivered (HTTP 204)').waitFor();
+    await shoot('14-webhooks');
+
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Library' }).click();
     await page.getByRole('button', { name: 'Upload', exact: true }).first().click();
     await page.getByRole('heading', { name: 'Upload images' }).waitFor();
-    await shoot('14-upload-dialog');
+    await shoot('15-upload-dialog');
 
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   }

@@ -9,6 +9,7 @@ import { Link, match, navigate, useLocation } from './lib/router';
 import { AdminPage } from './pages/account/admin-page';
 import { KeysPage } from './pages/account/keys-page';
 import { SettingsPage } from './pages/account/settings-page';
+import { WebhooksPage } from './pages/account/webhooks-page';
 import { UsagePage } from './pages/account/usage-page';
 import { ForgotPage } from './pages/auth/forgot-page';
 import { LoginPage } from './pages/auth/login-page';
@@ -27,13 +28,14 @@ const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/forgot': () => <ForgotPage />,
 };
 
-const TITLES: Record<string, string> = { '/': 'Library', '/videos': 'Videos', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
+const TITLES: Record<string, string> = { '/': 'Library', '/videos': 'Videos', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/webhooks': 'Webhooks', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
 
 const NAV: Array<{ to: string; label: string; icon: keyof typeof ICONS; admin?: boolean }> = [
   { to: '/', label: 'Library', icon: 'image' },
   { to: '/videos', label: 'Videos', icon: 'video' },
   { to: '/keys', label: 'API keys', icon: 'key' },
   { to: '/usage', label: 'Usage', icon: 'chart' },
+  { to: '/webhooks', label: 'Webhooks', icon: 'bell' },
   { to: '/admin', label: 'Admin', icon: 'shield', admin: true },
   { to: '/settings', label: 'Settings', icon: 'gear' },
 ];
@@ -84,6 +86,7 @@ function AppPage({ path }: { path: string }) {
     case '/usage': return <UsagePage />;
     case '/admin': return <AdminPage />;
     case '/settings': return <SettingsPage />;
+    case '/webhooks': return <WebhooksPage />;
     default:
       return (
         <div className="page">

@@ -45,7 +45,7 @@ export function createWebhookDelivery(deps: Deps) {
         text:
           `Deliveries to your webhook endpoint ${hook.url} kept failing, so Picora stopped sending to it.\n\n` +
           `Last problem: ${reason}\n\n` +
-          `Fix the endpoint, then enable it again in ${deps.publicUrl}/app/ (Settings → Webhooks) or with ` +
+          `Fix the endpoint, then enable it again at ${deps.publicUrl}/app/webhooks or with ` +
           `PATCH /v1/webhooks/${hook.id} {"enabled": true}. The delivery log shows every attempt.\n`,
       })
       .catch((err: unknown) => deps.log.warn({ err, webhookId }, 'could not mail the owner of a disabled webhook'));

@@ -129,3 +129,28 @@ export type VideoProgress = Pick<Video, 'id' | 'status' | 'progress' | 'playback
 export type UploadedVideo = Pick<Video, 'id' | 'videoId' | 'title' | 'filename' | 'sizeBytes' | 'createdAt'> & { status: 'processing' };
 
 export type SignedVideoLink = { signedUrl: string; expiresAt: string; exp: number };
+
+/** An outbound webhook endpoint (`secret` only right after creation or rotation). */
+export type Webhook = {
+  id: string;
+  url: string;
+  description: string | null;
+  events: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  consecutiveFailures: number;
+  secret?: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type WebhookDelivery = {
+  id: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number | null;
+  createdAt: string;
+};
