@@ -30,6 +30,14 @@ import { userRoutes } from './http/routes/users.routes.js';
 import { watermarkRoutes } from './http/routes/watermarks.routes.js';
 import { videoDeliveryRoutes } from './http/routes/video-delivery.routes.js';
 import { videoRoutes } from './http/routes/videos.routes.js';
+import { audioRoutes } from './http/routes/audio.routes.js';
+import { audioDeliveryRoutes } from './http/routes/audio-delivery.routes.js';
+import { AudioSchema } from './http/routes/audio.schema.js';
+import { mediaRoutes } from './http/routes/media.routes.js';
+import { bulkDeleteRoutes } from './http/routes/bulk-delete.routes.js';
+import { syncRoutes } from './http/routes/sync.routes.js';
+import { uploadRoutes } from './http/routes/uploads.routes.js';
+import { avatarRoutes } from './http/routes/avatar.routes.js';
 import { domainRoutes } from './http/routes/domains.routes.js';
 import { webhookRoutes } from './http/routes/webhooks.routes.js';
 import { WebhookSchema } from './http/routes/webhooks.schema.js';
@@ -91,11 +99,12 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   app.addSchema(ApiKeySchema);
   app.addSchema(ImageSchema);
   app.addSchema(VideoSchema);
+  app.addSchema(AudioSchema);
   app.addSchema(DomainSchema);
   app.addSchema(WebhookSchema);
   const mediaPrefix = new URL(config.mediaBaseUrl).pathname.replace(/\/+$/, '');
   // before auth and rate limits: a custom domain's request that it does not serve is a 404 and nothing more
-  registerCustomDomains(app, deps.domains, { mediaRoutes: [`${mediaPrefix}/:file`, `${mediaPrefix}/v/:id/*`], cacheMs: config.deliveryCacheMs });
+  registerCustomDomains(app, deps.domains, { mediaRoutes: [`${mediaPrefix}/:file`, `${mediaPrefix}/v/:id/*`, `${mediaPrefix}/audio/:file`, `${mediaPrefix}/audio-cover/:file`], cacheMs: config.deliveryCacheMs });
   registerMetrics(app, deps.metrics, config.metricsToken);
   const onRateLimited = (tier: string) => deps.metrics.rateLimited.inc({ tier });
   registerAuth(app, deps.authenticator, deps.rateLimits, onRateLimited);
@@ -110,10 +119,17 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(videoRoutes({ videos: deps.videos, videoUploads: deps.videoUploads, imageUploads: deps.uploads }));
+  await app.register(audioRoutes({ audio: deps.audio, audioUploads: deps.audioUploads }));
   await app.register(domainRoutes({ domains: deps.domains }));
   await app.register(webhookRoutes({ webhooks: deps.webhooks }));
+  await app.register(mediaRoutes({ media: deps.media }));
+  await app.register(bulkDeleteRoutes({ bulkDelete: deps.bulkDelete }));
+  await app.register(syncRoutes({ sync: deps.sync }));
+  await app.register(uploadRoutes({ uploads: deps.resumableUploads }));
+  await app.register(avatarRoutes({ avatars: deps.avatars }));
   await app.register(deliveryRoutes({ delivery: deps.delivery, pathPrefix: mediaPrefix }));
   await app.register(videoDeliveryRoutes({ delivery: deps.videoDelivery, pathPrefix: mediaPrefix }));
+  await app.register(audioDeliveryRoutes({ delivery: deps.audioDelivery, pathPrefix: mediaPrefix }));
   await app.register(webAppRoutes({ mediaBaseUrl: config.mediaBaseUrl }));
   // CONNECT never reaches a route (Node hands it to a 'connect' listener or drops the socket): refuse it in our envelope
   app.server.on('connect', (_req: unknown, socket: Socket) => {

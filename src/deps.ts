@@ -17,6 +17,12 @@ import { createPlansRepo } from './db/repos/plans.repo.js';
 import { createSessionsRepo } from './db/repos/sessions.repo.js';
 import { createUsersRepo } from './db/repos/users.repo.js';
 import { createVideosRepo } from './db/repos/videos.repo.js';
+import { createAudioRepo } from './db/repos/audio.repo.js';
+import { createAudioService, type AudioService } from './domain/audio/audio.service.js';
+import { createAudioUploadService, type AudioUploadService } from './domain/audio/audio-upload.service.js';
+import { createAudioDeliveryService, type AudioDeliveryService } from './domain/audio/audio-delivery.service.js';
+import { createAudioSigner } from './domain/audio/audio-signing.js';
+import { audioSource } from './domain/audio/audio-source.js';
 import { createDomainsRepo } from './db/repos/domains.repo.js';
 import { createDomainsService, type DomainsService } from './domain/domains/domains.service.js';
 import { Resolver } from 'node:dns/promises';
@@ -42,7 +48,7 @@ import { createVideoUploadService, type VideoUploadService } from './domain/vide
 import { createVideosService, type VideosService } from './domain/videos/videos.service.js';
 import { createJobQueue } from './jobs/create-queue.js';
 import { createWebhooksRepo } from './db/repos/webhooks.repo.js';
-import { createWebhookEvents } from './domain/webhooks/webhook-events.js';
+import { createWebhookEvents, subscribedTo } from './domain/webhooks/webhook-events.js';
 import { createWebhookDelivery } from './domain/webhooks/webhook-delivery.service.js';
 import { createWebhooksService, type WebhooksService } from './domain/webhooks/webhooks.service.js';
 import { registerWebhookDeliverJob } from './jobs/handlers/webhook-deliver.job.js';
@@ -50,6 +56,19 @@ import { createAddressGuard } from './lib/safe-fetch.js';
 import { createSafePoster } from './lib/safe-post.js';
 import { presentImage } from './domain/images/image-presenter.js';
 import { presentVideo } from './domain/videos/video-presenter.js';
+import { createMediaRepo } from './db/repos/media.repo.js';
+import { createSyncRepo } from './db/repos/sync.repo.js';
+import { imageSource, videoSource } from './domain/media/media-sources.js';
+import { createMediaService, type MediaService } from './domain/media/media.service.js';
+import { createBulkDeleteService, type BulkDeleteService } from './domain/media/bulk-delete.service.js';
+import { createSyncService, type SyncService } from './domain/sync/sync.service.js';
+import { createAvatarsRepo } from './db/repos/avatars.repo.js';
+import { createAvatarsService, type AvatarsService } from './domain/avatars/avatars.service.js';
+import { registerTombstoneSweep } from './jobs/handlers/tombstone-sweep.job.js';
+import { createTusUploadsRepo } from './db/repos/tus-uploads.repo.js';
+import { createResumableUploadsService, type ResumableUploadsService } from './domain/uploads/resumable-uploads.service.js';
+import { registerTusSweep } from './jobs/handlers/tus-sweep.job.js';
+import { createTusDatastore } from './storage/tus-datastore.js';
 import { registerStoragePurgeJob } from './jobs/handlers/storage-purge.job.js';
 import { registerVideoTranscodeJob } from './jobs/handlers/video-transcode.job.js';
 import type { JobInspector } from './jobs/job-runtime.js';
@@ -90,6 +109,18 @@ export type Deps = {
   videos: VideosService;
   videoUploads: VideoUploadService;
   videoDelivery: VideoDeliveryService;
+  /** Audio (SPEC §9): the library, synchronous uploads (also the end of a resumable one) and the media host's files. */
+  audio: AudioService;
+  audioUploads: AudioUploadService;
+  audioDelivery: AudioDeliveryService;
+  /** Resumable (tus) uploads at /v1/uploads: sessions, their reservations and the finishing pipeline. */
+  resumableUploads: ResumableUploadsService;
+  /** The unified library (images, videos, audio), the two-step bulk delete and the sync feed. */
+  media: MediaService;
+  bulkDelete: BulkDeleteService;
+  sync: SyncService;
+  /** Users' avatars (re-encoded squares, outside every quota). */
+  avatars: AvatarsService;
   domains: DomainsService;
   /** Outbound webhooks: endpoints, test-send and the delivery log. */
   webhooks: WebhooksService;
@@ -205,12 +236,13 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   const watermarks = createWatermarksService({ watermarks: watermarksRepo, images: imagesRepo, plans, clock });
   const overlays = createWatermarkOverlays({ watermarks: watermarksRepo, blobs });
   const images = createImagesService({
-    images: imagesRepo, quotas, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log,
+    images: imagesRepo, quotas, blobs, signer: urlSigner, clock, mediaBaseUrl: config.mediaBaseUrl, log, jobs,
     onChanged: (id) => {
       variants.forget(id);
       delivery.forget(id);
     },
     onDeleted: (row) => webhookEvents.emit(row.userId, 'image.deleted', { id: row.id, filename: row.filename, sizeBytes: row.sizeBytes, deletedAt: toIso(clock.now()) }),
+    wantsDeleted: async (userId) => (await webhooksRepo.listEnabled(userId)).some((h) => subscribedTo(h, 'image.deleted')),
   });
   const delivery = createDeliveryService({
     images: imagesRepo, users, plans, blobs, signer: urlSigner, quotas, variants, watermarks: overlays, clock, selfHosts,
@@ -254,7 +286,43 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
         return row && { userId: row.userId, data: presentVideo(row, { mediaBaseUrl: config.mediaBaseUrl, state: 'ok' }) };
       }),
   });
+  // Audio: synchronous uploads (music-metadata, cover re-encoded in a media worker), files served from the media
+  // host with ranges (signed for private audio), media storage and bandwidth shared with video.
+  const audioRepo = createAudioRepo(db.db);
+  const audioSigner = createAudioSigner(secret);
+  const audioDelivery = createAudioDeliveryService({
+    audio: audioRepo, users, plans, quotas, blobs, signer: audioSigner, clock, cacheMs: config.deliveryCacheMs,
+    onServed: (bytes) => metrics.bytesServed.inc(bytes),
+  });
+  const audio = createAudioService({
+    audio: audioRepo, quotas, blobs, jobs, signer: audioSigner, clock, mediaBaseUrl: config.mediaBaseUrl,
+    playbackTtlSeconds: config.playbackUrlTtlSeconds, log, onChanged: (id) => audioDelivery.forget(id),
+  });
+  const audioUploads = createAudioUploadService({
+    audio: audioRepo, plans, quotas, blobs, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), workers, log,
+    onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
+  });
+  // One source per media type for the unified library, the bulk delete and the sync feed (audio plugs in here).
+  const mediaSources = [
+    imageSource({ images: imagesRepo, service: images, mediaBaseUrl: config.mediaBaseUrl }),
+    videoSource({ videos: videosRepo, service: videos }),
+    audioSource({ audio: audioRepo, service: audio }),
+  ];
+  const mediaRepo = createMediaRepo(db.db);
+  const media = createMediaService({ media: mediaRepo, sources: mediaSources, cursors: urlSigner });
+  const bulkDelete = createBulkDeleteService({ media: mediaRepo, sources: mediaSources, clock, serverSecret: secret });
+  const sync = createSyncService({ sync: createSyncRepo(db.db), sources: mediaSources, cursors: urlSigner, clock, settleMs: 1000 });
+  const avatars = createAvatarsService({
+    avatars: createAvatarsRepo(db.db), blobs, workers, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), publicUrl: config.publicUrl, log,
+  });
   registerVideoTranscodeJob(jobs, { transcodes, videos: videosRepo, concurrency: options.runJobs ? config.transcode.concurrency : 0, now: clock.now });
+  // Resumable uploads: bytes in the tus file store (data dir) or the tus S3 store (bucket), finished through the
+  // same pipelines as direct uploads; expired sessions are swept by a periodic job.
+  const tusStore = createTusDatastore(config.storage, config.dataDir);
+  const resumableUploads = createResumableUploadsService({
+    sessions: createTusUploadsRepo(db.db), plans, quotas, images: uploads, videos: videoUploads, audio: audioUploads, bytes: tusStore, clock,
+    spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), expiryMs: config.tusExpiryMs, log,
+  });
   const addressGuard = createAddressGuard({ allowList: config.fetchAllowList });
   const webhookDelivery = createWebhookDelivery({
     webhooks: webhooksRepo, users, post: createSafePoster({ allowList: config.fetchAllowList, timeoutMs: config.webhooks.timeoutMs }), mailer, clock, log,
@@ -266,6 +334,8 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
       delivery: webhookDelivery, webhooks: webhooksRepo, retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs, concurrency: 4, now: clock.now,
     });
     registerStoragePurgeJob(jobs, blobs);
+    registerTombstoneSweep(jobs, { sweep: sync.sweep, log });
+    registerTusSweep(jobs, { sweep: () => resumableUploads.sweep(), log });
     const ffmpeg = await checkFfmpeg(bins);
     if (!ffmpeg.ok) log.warn(`video: ${ffmpeg.reason} — video uploads will be refused until it is installed`);
     await jobs.start();
@@ -292,7 +362,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
 
   return {
     config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, workers, watermarks,
-    videos, videoUploads, videoDelivery, jobs, domains, webhooks,
+    videos, videoUploads, videoDelivery, audio, audioUploads, audioDelivery, resumableUploads, jobs, domains, media, bulkDelete, sync, avatars, webhooks,
     usage: usageService, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },
@@ -309,6 +379,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
       await mediaBandwidth.close();
       await mailer.close();
       await redis?.close();
+      tusStore.close();
       await blobs.close();
       await db.close();
     },

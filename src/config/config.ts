@@ -51,6 +51,7 @@ const EnvSchema = Type.Object({
   PICORA_VARIANT_CACHE_MB: Int(0, 16_384, 128),
   PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
   PICORA_UPLOAD_RESERVATION_TTL_MS: Int(1_000, 7 * 86_400_000, 15 * 60_000),
+  PICORA_TUS_EXPIRY_MS: Int(60_000, 30 * 86_400_000, 86_400_000),
   PICORA_JOBS_BACKEND: Type.Union([Type.Literal('auto'), Type.Literal('table'), Type.Literal('bullmq')], { default: 'auto' }),
   PICORA_JOBS_POLL_MS: Int(50, 60_000, 1_000),
   PICORA_JOBS_LEASE_MS: Int(1_000, 3_600_000, 120_000),
@@ -113,6 +114,8 @@ export type Config = {
   originalCacheBytes: number;
   /** How long an upload may hold its quota reservation; past it, a sweep takes the upload for abandoned (its process died). */
   uploadReservationTtlMs: number;
+  /** Resumable (tus) uploads: how long a session may take from creation to its last byte before it is swept. */
+  tusExpiryMs: number;
   /** Durable jobs: 'table' (our database), 'bullmq' (Redis), 'auto' = bullmq when Redis is configured. */
   jobs: { backend: 'table' | 'bullmq'; pollMs: number; leaseMs: number };
   /**
@@ -225,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     variantCacheBytes: e.PICORA_VARIANT_CACHE_MB * 1024 * 1024,
     originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,
     uploadReservationTtlMs: e.PICORA_UPLOAD_RESERVATION_TTL_MS,
+    tusExpiryMs: e.PICORA_TUS_EXPIRY_MS,
     jobs: {
       backend: e.PICORA_JOBS_BACKEND === 'auto' ? (e.PICORA_REDIS_URL ? 'bullmq' : 'table') : e.PICORA_JOBS_BACKEND,
       pollMs: e.PICORA_JOBS_POLL_MS,

@@ -9,6 +9,9 @@ import * as m0005 from './migrations/0005-quota-reservations.js';
 import * as m0006 from './migrations/0006-jobs.js';
 import * as m0007 from './migrations/0007-videos.js';
 import * as m0008 from './migrations/0008-domains.js';
+import * as m0009 from './migrations/0009-audio.js';
+import * as m0010 from './migrations/0010-sync-avatars.js';
+import * as m0011 from './migrations/0011-tus-uploads.js';
 import * as m0012 from './migrations/0012-webhooks.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +23,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-jobs': m0006,
   '0007-videos': m0007,
   '0008-domains': m0008,
+  '0009-audio': m0009,
+  '0010-sync-avatars': m0010,
+  '0011-tus-uploads': m0011,
   '0012-webhooks': m0012,
 };
 

@@ -213,7 +213,7 @@ export interface QuotaReservationsTable {
   day: string;
   state: ReservationState;
   /** What the reservation will become (migration 0007): its objects' keys follow from kind and id. */
-  kind: Generated<'image' | 'video'>;
+  kind: Generated<'image' | 'video' | 'audio'>;
   expiresAt: number;
   createdAt: number;
 }
@@ -329,7 +329,6 @@ export interface Database {
 
 export type CustomDomainRow = Selectable<CustomDomainsTable>;
 
-// Outbound webhooks (migration 0012): endpoints, their delivery log, and the quota warnings already announced.
 export interface WebhooksTable {
   id: string;
   userId: string;
@@ -377,3 +376,90 @@ export interface Database {
 
 export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+// The sync feed's tombstones and the avatar version (migration 0010). A tombstone is written in the same
+// transaction as the delete of an image, video or audio row; swept after 30 days.
+export type SyncType = 'image' | 'video' | 'audio';
+
+export interface SyncTombstonesTable {
+  userId: string;
+  type: SyncType;
+  id: string;
+  deletedAt: number;
+}
+
+export interface UsersTable {
+  /** When the uploaded avatar was last replaced (its ETag and URL version); null = no avatar. */
+  avatarVersion: number | null;
+}
+
+export interface Database {
+  syncTombstones: SyncTombstonesTable;
+}
+
+export type SyncTombstoneRow = Selectable<SyncTombstonesTable>;
+
+// Resumable (tus) upload sessions (migration 0011). The quota reservation of an open session is the
+// quota_reservations row with the same id.
+export type TusResourceType = 'image' | 'video' | 'audio';
+export type TusUploadState = 'open' | 'finishing' | 'done' | 'failed' | 'cancelled' | 'expired';
+
+export interface TusUploadsTable {
+  id: string;
+  userId: string;
+  resourceType: TusResourceType;
+  sizeBytes: number;
+  reservedBytes: number;
+  /** JSON object of the client's Upload-Metadata. */
+  metadata: string;
+  state: TusUploadState;
+  /** The image or video the finished upload became. */
+  resultId: string | null;
+  duplicate: Generated<number>;
+  createdAt: number;
+  expiresAt: number;
+  finishedAt: number | null;
+}
+
+export interface Database {
+  tusUploads: TusUploadsTable;
+}
+
+export type TusUploadRow = Selectable<TusUploadsTable>;
+
+// Audio (migration 0009, owned by the audio part of issue 10). The original lives at storageKeys.audioOriginal,
+// an embedded cover (re-encoded JPEG) at storageKeys.audioCover when `hasCover` is 1; otherwise the media host
+// serves the format's default cover.
+export type AudioFormat = 'mp3' | 'm4a' | 'wav' | 'flac' | 'ogg';
+
+export interface AudioTable {
+  id: string;
+  userId: string;
+  title: string;
+  filename: string;
+  /** The container judged from the bytes. */
+  format: AudioFormat;
+  /** The extension of its URL on the media host (`/audio/{id}.{ext}`). */
+  ext: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  durationSeconds: number;
+  /** kbps, or null when the parser could not tell. */
+  bitrate: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+  codec: string | null;
+  artist: string | null;
+  album: string | null;
+  hasCover: number;
+  isPublic: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Database {
+  audio: AudioTable;
+}
+
+export type AudioRow = Selectable<AudioTable>;

@@ -9,3 +9,12 @@ export function singleFlight<T>() {
     return p;
   };
 }
+
+/** Runs `fn` over `items`, at most `limit` at a time; resolves when all are done (the first rejection rejects). */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}

@@ -24,6 +24,8 @@ export const storageKeys = {
   imagePrefix: (userId: string, imageId: string) => `images/${part(userId, 'user id')}/${part(imageId, 'image id')}/`,
   /** Where an upload lands while it streams, before it is committed. */
   uploadTemp: (uploadId: string) => `tmp/uploads/${part(uploadId, 'upload id')}`,
+  /** A resumable (tus) upload's bytes on S3 while it arrives (its `.info` and `.part` objects sit next to it). */
+  tusUpload: (uploadId: string) => `tmp/tus/${part(uploadId, 'upload id')}`,
   /** Every image object of one account. */
   userPrefix: (userId: string) => `images/${part(userId, 'user id')}/`,
   /** Every video object of one account. */
@@ -37,6 +39,16 @@ export const storageKeys = {
   /** One file of the ladder: rung and file names come from the transcode, never from a request. */
   videoHlsFile: (userId: string, videoId: string, rung: string, name: string) =>
     `videos/${part(userId, 'user id')}/${part(videoId, 'video id')}/hls/${part(rung, 'rung')}/${file(name)}`,
+  /** A user's avatar (re-encoded square WebP); replaced in place by a new upload. Not an image of the library. */
+  userAvatar: (userId: string) => `avatars/${part(userId, 'user id')}/avatar`,
+  /** Every audio object of one account. */
+  userAudioPrefix: (userId: string) => `audio/${part(userId, 'user id')}/`,
+  /** The original bytes of an audio file, as uploaded. */
+  audioOriginal: (userId: string, audioId: string) => `audio/${part(userId, 'user id')}/${part(audioId, 'audio id')}/original`,
+  /** The cover of an audio file: its embedded picture, re-encoded as JPEG (none: the format's default cover is served). */
+  audioCover: (userId: string, audioId: string) => `audio/${part(userId, 'user id')}/${part(audioId, 'audio id')}/cover`,
+  /** Every object of one audio file (original and cover). */
+  audioPrefix: (userId: string, audioId: string) => `audio/${part(userId, 'user id')}/${part(audioId, 'audio id')}/`,
   /** The poster (JPEG): extracted by the transcode or the owner's own. */
   videoPoster: (userId: string, videoId: string) => `videos/${part(userId, 'user id')}/${part(videoId, 'video id')}/poster`,
 };

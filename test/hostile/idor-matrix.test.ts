@@ -17,6 +17,7 @@ import { collectRoutes, kindsOf, paramsOf, type Kind, type SeenRoute } from './i
 const BODIES: Partial<Record<Kind, Record<string, unknown>>> = {
   image: { title: 'B-was-here', tags: ['b'], isPublic: true, allowedReferers: null, expSeconds: 60 },
   video: { title: 'B-was-here', tags: ['b'], isPublic: true },
+  audio: { title: 'B-was-here', isPublic: true },
   apiKey: { name: 'B-was-here', scopes: ['media.read'] },
   webhook: { url: 'https://b-was-here.example.test/x', events: ['image.uploaded'], enabled: false },
   watermark: { name: 'B-was-here', text: 'B-was-here', opacity: 1 },
@@ -27,13 +28,26 @@ const BODIES: Partial<Record<Kind, Record<string, unknown>>> = {
 const BODY_FOR_ROUTE: Record<string, Record<string, unknown>> = {
   'POST /v1/images/:id/sign': { expSeconds: 60 },
   'POST /v1/videos/:id/sign': { expSeconds: 60 },
+  'POST /v1/audio/:id/sign': { expSeconds: 60 },
   'PATCH /v1/images/:id': { title: 'B-was-here', tags: ['b'], isPublic: true, allowedReferers: null },
   'PATCH /v1/admin/users/:id': { plan: 'trial', role: 'admin', isActive: false },
 };
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+/** Requests that speak a protocol of their own: B sends them well-formed, so only ownership can refuse them. */
+const HEADERS_FOR_ROUTE: Record<string, Record<string, string>> = {
+  'PATCH /v1/uploads/:id': { 'tus-resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'upload-offset': '100' },
+  'HEAD /v1/uploads/:id': { 'tus-resumable': '1.0.0' },
+  'GET /v1/uploads/:id': { 'tus-resumable': '1.0.0' },
+  'DELETE /v1/uploads/:id': { 'tus-resumable': '1.0.0' },
+};
+const RAW_BODY_FOR_ROUTE: Record<string, Buffer> = { 'PATCH /v1/uploads/:id': Buffer.alloc(50, 9) };
+/** The tus capabilities (OPTIONS) are public and the same for every id: no data of anyone's. */
+const CAPABILITIES = new Set(['OPTIONS /v1/uploads/:id']);
 /** Routes whose contract answers someone else's id with 200 `{ success: true, data: null }` (existence not disclosed). */
 const NULL_FOR_OTHERS = new Set(['GET /v1/api-keys/:id/tool-configs', 'HEAD /v1/api-keys/:id/tool-configs']);
+/** Routes public by contract: anyone gets A's avatar as image bytes (SPEC §12), never JSON with A's data. */
+const PUBLIC_FOR_ANYONE = new Set(['GET /v1/user/avatar/:userId', 'HEAD /v1/user/avatar/:userId']);
 
 function matrix(label: string, backend: Backend, skip?: string): void {
   describe(`IDOR matrix on ${label}`, { skip, timeout: 120_000 }, () => {
@@ -82,13 +96,23 @@ function matrix(label: string, backend: Backend, skip?: string): void {
           for (const [who, token] of principals) {
             const name = `${route.method} ${route.url} as ${who} → ${url}`;
             await t2.test(name, async () => {
-              const opts: InjectOptions = { method: route.method as InjectOptions['method'], url, headers: bearer(token) };
-              if (WITH_BODY.has(route.method)) opts.payload = BODY_FOR_ROUTE[`${route.method} ${route.url}`] ?? BODIES[kinds[params[0]![0]]!] ?? {};
+              const key = `${route.method} ${route.url}`;
+              const opts: InjectOptions = { method: route.method as InjectOptions['method'], url, headers: { ...bearer(token), ...HEADERS_FOR_ROUTE[key] } };
+              if (WITH_BODY.has(route.method)) opts.payload = RAW_BODY_FOR_ROUTE[key] ?? BODY_FOR_ROUTE[key] ?? BODIES[kinds[params[0]![0]]!] ?? {};
               const res = await t.app.inject(opts);
               calls++;
               const text = res.body;
               if (NULL_FOR_OTHERS.has(`${route.method} ${route.url}`) && res.statusCode === 200) {
                 if (route.method !== 'HEAD') assert.deepEqual(res.json(), { success: true, data: null }, `${name}: ${text.slice(0, 300)}`);
+                return;
+              }
+              if (CAPABILITIES.has(key) && res.statusCode === 204) {
+                assert.equal(res.headers['tus-version'], '1.0.0', `${name}: not the tus capabilities`);
+                assert.equal(res.body, '', `${name}: ${text.slice(0, 200)}`);
+                return;
+              }
+              if (PUBLIC_FOR_ANYONE.has(`${route.method} ${route.url}`) && res.statusCode === 200) {
+                assert.match(String(res.headers['content-type']), /^image\//, `${name}: ${text.slice(0, 200)}`);
                 return;
               }
               assert.ok(res.statusCode === 403 || res.statusCode === 404, `${name}: B got ${res.statusCode}, not 403/404: ${text.slice(0, 300)}`);

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
 import type { ImageRow } from '../schema.js';
+import { recordTombstone, recordTombstones } from './sync.repo.js';
 
 export type ImageListQuery = {
   userId: string;
@@ -75,15 +76,38 @@ export function createImagesRepo(db: Db) {
         }
       }),
 
-    /** Deletes the row (tags cascade); returns the deleted row or undefined when it was already gone. */
-    delete: (id: string): Promise<ImageRow | undefined> =>
+    /**
+     * Deletes the row (tags cascade) and writes its sync tombstone, after its last change, in the same transaction;
+     * returns the deleted row or undefined when it was already gone.
+     */
+    delete: (id: string, deletedAt: number): Promise<ImageRow | undefined> =>
       db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) return undefined;
         await trx.deleteFrom('imageTags').where('imageId', '=', id).execute();
         const r = await trx.deleteFrom('images').where('id', '=', id).executeTakeFirst();
-        return Number(r.numDeletedRows) === 1 ? row : undefined;
+        if (Number(r.numDeletedRows) !== 1) return undefined;
+        await recordTombstone(trx, { userId: row.userId, type: 'image', id, at: Math.max(deletedAt, row.updatedAt + 1) });
+        return row;
       }),
+
+    /**
+     * Deletes the account's rows among `ids` (at most a few hundred) with their tags and writes their tombstones, in
+     * one transaction; returns the rows this call deleted (ids of others, or already gone, are left out) and the
+     * variant keys they had (their rows go with the images), so the objects can be deleted without listing.
+     */
+    deleteMany: (userId: string, ids: string[], deletedAt: number): Promise<{ rows: ImageRow[]; variants: Array<{ imageId: string; variantKey: string }> }> =>
+      ids.length === 0
+        ? Promise.resolve({ rows: [], variants: [] })
+        : db.transaction().execute(async (trx) => {
+          const variants = await trx.selectFrom('imageVariants').innerJoin('images', 'images.id', 'imageVariants.imageId')
+            .select(['imageVariants.imageId', 'imageVariants.variantKey']).where('images.userId', '=', userId).where('images.id', 'in', ids).execute();
+          await trx.deleteFrom('imageTags').where('userId', '=', userId).where('imageId', 'in', ids).execute();
+          const rows = await trx.deleteFrom('images').where('userId', '=', userId).where('id', 'in', ids).returningAll().execute();
+          await recordTombstones(trx, rows.map((row) => ({ userId, type: 'image' as const, id: row.id, at: Math.max(deletedAt, row.updatedAt + 1) })));
+          const gone = new Set(rows.map((r) => r.id));
+          return { rows, variants: variants.filter((v) => gone.has(v.imageId)) };
+        }),
 
     /** One page, newest first, keyset after `after`. */
     list: (q: ImageListQuery): Promise<ImageRow[]> => {

@@ -9,18 +9,19 @@ import type { Database, QuotaReservationRow, UserUsageRow } from '../schema.js';
 export type ReserveLimits = { storageBytes: number; uploadsPerDay: number };
 export type ReserveResult = { ok: true; /** the storage counter after the reservation */ used: number } | { ok: false; type: 'img_storage' | 'media_storage' | 'uploads_per_day'; usage: UserUsageRow };
 /** `kind` says which storage counter the upload takes from: images, or media (video and audio). */
-export type NewReservation = { id: string; expiresAt: number; createdAt: number; kind?: 'image' | 'video' };
+export type NewReservation = { id: string; expiresAt: number; createdAt: number; kind?: 'image' | 'video' | 'audio' };
 /** A reservation whose quota has been given back and whose object (if any) is still to be removed. */
-export type ReleasedReservation = Pick<QuotaReservationRow, 'id' | 'userId'> & { kind: 'image' | 'video' };
+export type ReleasedReservation = Pick<QuotaReservationRow, 'id' | 'userId'> & { kind: 'image' | 'video' | 'audio' };
 
 /** The storage counters one kind of upload takes from. */
 const COUNTERS = {
   image: { bytes: 'img_storage_bytes', count: 'img_count' },
   video: { bytes: 'media_storage_bytes', count: 'media_count' },
+  audio: { bytes: 'media_storage_bytes', count: 'media_count' },
 } as const;
 
 /** True for a reservation whose resource row exists (its upload completed). */
-const resourceExists = sql<boolean>`(exists (select 1 from images where images.id = quota_reservations.id) or exists (select 1 from videos where videos.id = quota_reservations.id))`;
+const resourceExists = sql<boolean>`(exists (select 1 from images where images.id = quota_reservations.id) or exists (select 1 from videos where videos.id = quota_reservations.id) or exists (select 1 from audio where audio.id = quota_reservations.id))`;
 
 type Executor = Db | Transaction<Database>;
 
@@ -110,6 +111,37 @@ export function createUsageRepo(db: Db) {
     async claimReservation(id: string, expiresAt: number): Promise<boolean> {
       const r = await db.updateTable('quotaReservations').set({ state: 'committing', expiresAt }).where('id', '=', id).where('state', '=', 'open').executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Hands an open reservation over to another id (a resumable upload's to the image or video it became) at
+     * its final size: the storage counter moves by the difference, refused ('over') when growing would pass
+     * `storageLimit`; 'missing' when the reservation is no longer open (released or swept).
+     */
+    async adoptReservation(fromId: string, toId: string, bytes: number, storageLimit: number, expiresAt: number): Promise<'ok' | 'missing' | 'over'> {
+      const lost = new Error('reservation changed during adoption');
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const r = await trx.selectFrom('quotaReservations').selectAll().where('id', '=', fromId).where('state', '=', 'open').executeTakeFirst();
+          if (!r) return 'missing';
+          const delta = bytes - Number(r.bytes);
+          if (delta !== 0) {
+            const stored = sql.ref(COUNTERS[r.kind].bytes);
+            let q = trx
+              .updateTable('userUsage')
+              .set({ [r.kind === 'image' ? 'imgStorageBytes' : 'mediaStorageBytes']: sql`case when ${stored} + ${delta} > 0 then ${stored} + ${delta} else 0 end` })
+              .where('userId', '=', r.userId);
+            if (delta > 0) q = q.where(sql<boolean>`${stored} + ${delta} <= ${storageLimit}`);
+            if (Number((await q.executeTakeFirst()).numUpdatedRows) !== 1) return 'over';
+          }
+          const moved = await trx.updateTable('quotaReservations').set({ id: toId, bytes, expiresAt }).where('id', '=', fromId).where('state', '=', 'open').executeTakeFirst();
+          if (Number(moved.numUpdatedRows) !== 1) throw lost; // rolls the counter back too
+          return 'ok';
+        });
+      } catch (err) {
+        if (err === lost) return 'missing';
+        throw err;
+      }
     },
 
     /** The upload's row is written: the reservation has become the image and is forgotten. */
@@ -214,6 +246,7 @@ export function createUsageRepo(db: Db) {
     async drift(): Promise<StorageDrift[]> {
       const images = await db.selectFrom('images').select(['userId', sql<number>`sum(size_bytes)`.as('bytes'), sql<number>`count(*)`.as('n')]).groupBy('userId').execute();
       const videos = await db.selectFrom('videos').select(['userId', sql<number>`sum(size_bytes)`.as('bytes'), sql<number>`count(*)`.as('n')]).groupBy('userId').execute();
+      const audio = await db.selectFrom('audio').select(['userId', sql<number>`sum(size_bytes)`.as('bytes'), sql<number>`count(*)`.as('n')]).groupBy('userId').execute();
       const inFlight = await db
         .selectFrom('quotaReservations')
         .select(['userId', 'kind', sql<number>`sum(bytes)`.as('bytes'), sql<number>`sum(count)`.as('n')])
@@ -237,7 +270,7 @@ export function createUsageRepo(db: Db) {
         e.actualBytes += Number(a.bytes);
         e.actualCount += Number(a.n);
       }
-      for (const a of [...videos, ...inFlight.filter((r) => r.kind === 'video')]) {
+      for (const a of [...videos, ...audio, ...inFlight.filter((r) => r.kind === 'video' || r.kind === 'audio')]) {
         const e = entry(a.userId);
         e.actualMediaBytes += Number(a.bytes);
         e.actualMediaCount += Number(a.n);
@@ -252,7 +285,7 @@ export function createUsageRepo(db: Db) {
     },
 
     /** Which of these ids have an image or video row or an upload in flight (the rest are orphans in the store). */
-    async knownIds(kind: 'images' | 'videos', ids: string[]): Promise<Set<string>> {
+    async knownIds(kind: 'images' | 'videos' | 'audio', ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
       const rows = await db.selectFrom(kind).select('id').where('id', 'in', ids).execute();
       const pending = await db.selectFrom('quotaReservations').select('id').where('id', 'in', ids).execute();

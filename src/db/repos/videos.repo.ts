@@ -2,6 +2,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db.js';
 import type { Database, VideoRow } from '../schema.js';
+import { recordTombstone, recordTombstones } from './sync.repo.js';
 
 export type VideoPatch = Partial<Pick<VideoRow, 'title' | 'tags' | 'isPublic'>>;
 export type ReadyVideo = Pick<VideoRow, 'durationSeconds' | 'width' | 'height' | 'hasAudio' | 'renditions' | 'outputBytes'>;
@@ -9,6 +10,9 @@ export type ReadyVideo = Pick<VideoRow, 'durationSeconds' | 'width' | 'height' |
 export function createVideosRepo(db: Db) {
   return {
     findById: (id: string): Promise<VideoRow | undefined> => db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    findManyForUser: (userId: string, ids: string[]): Promise<VideoRow[]> =>
+      ids.length === 0 ? Promise.resolve([]) : db.selectFrom('videos').selectAll().where('userId', '=', userId).where('id', 'in', ids).execute(),
 
     /** Inserts the row and, in the same transaction, whatever `alongside` writes (the job that will transcode it). */
     insert: (row: VideoRow, alongside?: (trx: Transaction<Database>) => Promise<void>): Promise<void> =>
@@ -59,7 +63,23 @@ export function createVideosRepo(db: Db) {
         .executeTakeFirst();
     },
 
-    delete: (id: string): Promise<VideoRow | undefined> => db.deleteFrom('videos').where('id', '=', id).returningAll().executeTakeFirst(),
+    /** Deletes the row and writes its sync tombstone, after its last change, in the same transaction. */
+    delete: (id: string, deletedAt: number): Promise<VideoRow | undefined> =>
+      db.transaction().execute(async (trx) => {
+        const row = await trx.deleteFrom('videos').where('id', '=', id).returningAll().executeTakeFirst();
+        if (row) await recordTombstone(trx, { userId: row.userId, type: 'video', id, at: Math.max(deletedAt, row.updatedAt + 1) });
+        return row;
+      }),
+
+    /** Deletes the account's rows among `ids` and writes their tombstones in one transaction; returns the rows deleted. */
+    deleteMany: (userId: string, ids: string[], deletedAt: number): Promise<VideoRow[]> =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : db.transaction().execute(async (trx) => {
+          const rows = await trx.deleteFrom('videos').where('userId', '=', userId).where('id', 'in', ids).returningAll().execute();
+          await recordTombstones(trx, rows.map((row) => ({ userId, type: 'video' as const, id: row.id, at: Math.max(deletedAt, row.updatedAt + 1) })));
+          return rows;
+        }),
 
     /** Videos still processing that were last touched before `before` (for the jobs reconciler). */
     processingSince: (before: number, limit: number): Promise<Array<Pick<VideoRow, 'id'>>> =>

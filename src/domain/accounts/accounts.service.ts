@@ -176,9 +176,10 @@ export function createAccountsService(deps: Deps) {
       await requireUser(p);
       await users.delete(p.userId);
       try {
-        for (const prefix of [storageKeys.userPrefix(p.userId), storageKeys.userVideosPrefix(p.userId)]) {
+        for (const prefix of [storageKeys.userPrefix(p.userId), storageKeys.userVideosPrefix(p.userId), storageKeys.userAudioPrefix(p.userId)]) {
           for await (const key of deps.blobs.list(prefix)) await deps.blobs.delete(key);
         }
+        await deps.blobs.delete(storageKeys.userAvatar(p.userId));
       } catch (err) {
         deps.log.warn({ err, userId: p.userId }, 'account deleted, but some stored bytes could not be removed');
       }

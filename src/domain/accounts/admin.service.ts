@@ -16,9 +16,9 @@ export type PlanPatch = Partial<Omit<PlanRow, 'id' | 'updatedAt' | 'sortOrder'>>
 export type UserAdminPatch = { plan?: string; role?: string; isActive?: boolean };
 
 /** Objects of a resource whose row is gone (and that no upload in flight will claim). */
-export type Orphan = { kind: 'images' | 'videos'; userId: string; id: string; objects: number };
+export type Orphan = { kind: 'images' | 'videos' | 'audio'; userId: string; id: string; objects: number };
 
-const RESOURCE_KEY = /^(images|videos)\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})\//;
+const RESOURCE_KEY = /^(images|videos|audio)\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})\//;
 
 export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; usage: UsageRepo; clock: Clock; blobs?: BlobStore }) {
   const { users, plans, usage, clock } = deps;
@@ -99,7 +99,7 @@ export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; u
     async orphans(): Promise<Orphan[]> {
       if (!deps.blobs) return [];
       const found = new Map<string, Orphan>();
-      for (const prefix of ['images/', 'videos/']) {
+      for (const prefix of ['images/', 'videos/', 'audio/']) {
         for await (const key of deps.blobs.list(prefix)) {
           const m = RESOURCE_KEY.exec(key);
           if (!m) continue;
@@ -111,7 +111,7 @@ export function createAdminService(deps: { users: UsersRepo; plans: PlansRepo; u
       }
       const all = [...found.values()];
       const orphans: Orphan[] = [];
-      for (const kind of ['images', 'videos'] as const) {
+      for (const kind of ['images', 'videos', 'audio'] as const) {
         const ofKind = all.filter((o) => o.kind === kind);
         for (let i = 0; i < ofKind.length; i += 500) {
           const chunk = ofKind.slice(i, i + 500);

@@ -13,7 +13,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
 import { newImageId } from '../../lib/ids.js';
 import { createSafeFetcher, SafeFetchError, type FetchedBody, type SafeFetch } from '../../lib/safe-fetch.js';
-import type { Quotas } from '../usage/quotas.js';
+import type { Quotas, UploadReservation } from '../usage/quotas.js';
 import { normaliseTags } from './image-policy.js';
 import type { MediaWorkers } from '../../media/worker/media-workers.js';
 import { prepareImage } from './prepare-image.js';
@@ -24,6 +24,11 @@ export const ANIMATION_FRAME_BUDGET = 4;
 
 export type UploadFields = { isPublic?: string | undefined; tags?: string | undefined; title?: string | undefined };
 export type UploadResult = { row: ImageRow; duplicate: boolean };
+/**
+ * How a commit takes its quota: by default a fresh reservation; a finished resumable upload hands over the one
+ * it has held since its creation (quotas.adoptReservation), so nothing is counted twice.
+ */
+export type CommitOptions = { reserve?: (plan: PlanRow, bytes: number, id: string) => Promise<UploadReservation> };
 
 type Deps = {
   images: ImagesRepo;
@@ -93,8 +98,9 @@ export function createUploadService(deps: Deps) {
       let removed = 0;
       for (const r of await deps.quotas.releaseExpiredReservations()) {
         try {
-          // a video's original (its ladder is only written by a transcode, after the row exists)
-          await blobs.delete(r.kind === 'video' ? storageKeys.videoOriginal(r.userId, r.id) : storageKeys.imageOriginal(r.userId, r.id));
+          // a video's original (its ladder is only written by a transcode, after the row exists); audio: original and cover
+          if (r.kind === 'audio') for (const key of [storageKeys.audioOriginal(r.userId, r.id), storageKeys.audioCover(r.userId, r.id)]) await blobs.delete(key);
+          else await blobs.delete(r.kind === 'video' ? storageKeys.videoOriginal(r.userId, r.id) : storageKeys.imageOriginal(r.userId, r.id));
         } catch (err) {
           deps.log.warn({ err, imageId: r.id }, 'upload sweep: could not remove an abandoned object; the next sweep retries');
           continue;
@@ -137,7 +143,7 @@ export function createUploadService(deps: Deps) {
     },
 
     /** Turns a staged upload into an image (or finds the duplicate). The caller disposes the spool. */
-    async commit(p: Principal, spool: SpooledUpload, fields: UploadFields): Promise<UploadResult> {
+    async commit(p: Principal, spool: SpooledUpload, fields: UploadFields, opts: CommitOptions = {}): Promise<UploadResult> {
       const meta = parseUploadFields(fields);
       const existing = await images.findBySha(p.userId, spool.sha256);
       if (existing) return { row: existing, duplicate: true };
@@ -149,7 +155,7 @@ export function createUploadService(deps: Deps) {
         deps.workers,
       );
       const id = newImageId();
-      const reservation = await deps.quotas.reserveImageUpload(p.userId, plan, prepared.size, id);
+      const reservation = await (opts.reserve ? opts.reserve(plan, prepared.size, id) : deps.quotas.reserveImageUpload(p.userId, plan, prepared.size, id));
       const now = clock.now();
 
       const key = storageKeys.imageOriginal(p.userId, id);

@@ -75,13 +75,19 @@ type QuotaDeps = {
 export function createQuotas(deps: QuotaDeps) {
   const { usage, bandwidth, clock, reservations } = deps;
 
-  async function reserve(kind: 'image' | 'video', userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> {
+  const handle = (id: string): UploadReservation => ({
+    claim: () => usage.claimReservation(id, reservations.now() + reservations.ttlMs),
+    settle: () => usage.settleReservation(id),
+    release: () => usage.releaseReservation(id),
+  });
+
+  async function reserve(kind: 'image' | 'video' | 'audio', userId: string, plan: PlanRow, bytes: number, id: string, ttlMs = reservations.ttlMs): Promise<UploadReservation> {
     const day = dayOf(clock.now());
     const at = reservations.now();
     const storage = kind === 'image' ? 'img_storage' : 'media_storage';
     const reserved = await usage.reserveUpload(
       userId, bytes, { storageBytes: limitOf(plan, storage), uploadsPerDay: limitOf(plan, 'uploads_per_day') }, day, day.slice(0, 7),
-      { id, kind, createdAt: at, expiresAt: at + reservations.ttlMs },
+      { id, kind, createdAt: at, expiresAt: at + ttlMs },
     );
     if (!reserved.ok) {
       const used = kind === 'image' ? reserved.usage.imgStorageBytes : reserved.usage.mediaStorageBytes;
@@ -89,11 +95,7 @@ export function createQuotas(deps: QuotaDeps) {
       throw quotaError(reserved.type, plan, reserved.type === storage ? { used } : undefined);
     }
     deps.onUsage?.(userId, storage, { used: reserved.used, limit: limitOf(plan, storage), refused: false });
-    return {
-      claim: () => usage.claimReservation(id, reservations.now() + reservations.ttlMs),
-      settle: () => usage.settleReservation(id),
-      release: () => usage.releaseReservation(id),
-    };
+    return handle(id);
   }
 
   return {
@@ -105,6 +107,32 @@ export function createQuotas(deps: QuotaDeps) {
 
     /** The same for a video original: media storage (shared with audio) and one of today's uploads. */
     reserveVideoUpload: (userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> => reserve('video', userId, plan, bytes, id),
+
+    /** The same for an audio original (media storage, shared with video); its kind tells the sweeper its keys. */
+    reserveAudioUpload: (userId: string, plan: PlanRow, bytes: number, id: string): Promise<UploadReservation> => reserve('audio', userId, plan, bytes, id),
+
+    /**
+     * A resumable (tus) upload: the whole declared size of `kind`'s storage (images, or media for video and
+     * audio) and one of today's uploads, held as reservation `id` for the session's lifetime `ttlMs`.
+     */
+    reserveResumableUpload: (kind: 'image' | 'video' | 'audio', userId: string, plan: PlanRow, bytes: number, id: string, ttlMs: number): Promise<UploadReservation> =>
+      reserve(kind, userId, plan, bytes, id, ttlMs),
+
+    /**
+     * The resource a finished resumable upload becomes takes over the upload's reservation `fromId`, as
+     * reservation `toId` at the resource's final size (no second count, no second day slot). QUOTA_EXCEEDED when
+     * the final size is larger and does not fit; NOT_FOUND when the upload's reservation is gone (expired).
+     */
+    async adoptReservation(fromId: string, kind: 'image' | 'video' | 'audio', plan: PlanRow, bytes: number, toId: string): Promise<UploadReservation> {
+      const storage = kind === 'image' ? 'img_storage' : 'media_storage';
+      const r = await usage.adoptReservation(fromId, toId, bytes, limitOf(plan, storage), reservations.now() + reservations.ttlMs);
+      if (r === 'over') throw quotaError(storage, plan);
+      if (r === 'missing') throw new AppError('NOT_FOUND', 'Upload not found: it expired or was cancelled');
+      return handle(toId);
+    },
+
+    /** Gives an upload's reservation back (once, whoever gets there first); nothing when it is already gone. */
+    releaseReservation: (id: string): Promise<void> => usage.releaseReservation(id),
 
     /**
      * Gives back the quota of expired reservations (uploads whose process died, or that outlived the TTL) and

@@ -19,7 +19,7 @@ import { sniffVideo } from '../../media/video/sniff-video.js';
 import type { SniffedVideo, VideoProbe } from '../../media/video/video-types.js';
 import type { Quotas } from '../usage/quotas.js';
 import { formatBytes, spoolUpload, type SpooledUpload } from '../images/upload-spool.js';
-import { parseUploadFields, type UploadFields } from '../images/upload.service.js';
+import { parseUploadFields, type CommitOptions, type UploadFields } from '../images/upload.service.js';
 import { defaultTitle, requireVideoPlan } from './video-policy.js';
 
 export type VideoSpool = SpooledUpload<SniffedVideo>;
@@ -93,14 +93,17 @@ export function createVideoUploadService(deps: Deps) {
       });
     },
 
-    /** Turns a staged upload into a video row and a transcode job. The caller disposes the spool. */
-    async commit(p: Principal, spool: VideoSpool, fields: UploadFields): Promise<VideoRow> {
+    /**
+     * Turns a staged upload into a video row and a transcode job. The caller disposes the spool. A finished
+     * resumable upload passes `opts.reserve` to hand its reservation over instead of taking a new one.
+     */
+    async commit(p: Principal, spool: VideoSpool, fields: UploadFields, opts: CommitOptions = {}): Promise<VideoRow> {
       const meta = parseUploadFields(fields);
       const plan = await videoPlan(p);
       if (spool.size > plan.maxVideoBytes) throw new AppError('FILE_TOO_LARGE', `File exceeds the maximum allowed size for your plan (${formatBytes(plan.maxVideoBytes)})`);
       const probed = await probe(spool, plan);
       const id = newId();
-      const reservation = await deps.quotas.reserveVideoUpload(p.userId, plan, spool.size, id);
+      const reservation = await (opts.reserve ? opts.reserve(plan, spool.size, id) : deps.quotas.reserveVideoUpload(p.userId, plan, spool.size, id));
       const key = storageKeys.videoOriginal(p.userId, id);
       const abandon = async () => {
         try {

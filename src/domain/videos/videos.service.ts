@@ -1,6 +1,7 @@
 // The video library: list (keyset), read, update, delete (with every object it has), status polls with the
 // bandwidth state, a custom poster, and signed playback links for private videos.
 import { readFile } from 'node:fs/promises';
+import { forEachLimit } from '../../lib/concurrency.js';
 import { Readable } from 'node:stream';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
@@ -110,7 +111,7 @@ export function createVideosService(deps: Deps) {
     get: owned,
 
     async update(p: Principal, id: string, patch: VideoUpdate): Promise<VideoRow> {
-      await owned(p, id);
+      const current = await owned(p, id);
       const set: VideoPatch = {};
       if (patch.title !== undefined) {
         const title = patch.title.trim();
@@ -120,7 +121,8 @@ export function createVideosService(deps: Deps) {
       }
       if (patch.tags !== undefined) set.tags = JSON.stringify(normaliseTags(patch.tags));
       if (patch.isPublic !== undefined) set.isPublic = patch.isPublic ? 1 : 0;
-      const row = await videos.update(id, set, clock.now());
+      // after the row's last change even within one ms: the sync feed's (updatedAt, id) order sees every change
+      const row = await videos.update(id, set, Math.max(clock.now(), current.updatedAt + 1));
       if (!row) throw new AppError('NOT_FOUND', 'Video not found');
       deps.onChanged?.(id);
       return row;
@@ -129,7 +131,7 @@ export function createVideosService(deps: Deps) {
     /** Deletes the row first (a running transcode then stops and cleans up after itself), then the objects. */
     async remove(p: Principal, id: string): Promise<void> {
       await owned(p, id);
-      const row = await videos.delete(id);
+      const row = await videos.delete(id, clock.now());
       if (!row) throw new AppError('NOT_FOUND', 'Video not found');
       await quotas.releaseMediaStorage(row.userId, row.sizeBytes, 1);
       deps.onChanged?.(id);
@@ -137,6 +139,21 @@ export function createVideosService(deps: Deps) {
     },
 
     purge,
+
+    /** Deletes the caller's videos among `ids` (one page of a bulk delete) in one transaction, then quota and objects. */
+    async removeBatch(p: Principal, ids: string[]): Promise<string[]> {
+      const rows = await videos.deleteMany(p.userId, ids, clock.now());
+      if (rows.length === 0) return [];
+      await quotas.releaseMediaStorage(p.userId, rows.reduce((n, r) => n + r.sizeBytes, 0), rows.length);
+      for (const row of rows) deps.onChanged?.(row.id);
+      // the objects (HLS ladders: many per video) go in a durable purge job; inline only when it cannot be queued
+      const prefixes = rows.map((r) => storageKeys.videoPrefix(r.userId, r.id));
+      await deps.jobs.enqueue('storage.purge-batch', { prefixes }, { key: `purge-videos-${rows[0]!.id}`, maxAttempts: 10 }).catch(async (err: unknown) => {
+        deps.log.warn({ err, count: rows.length }, 'bulk delete: could not queue the purge job; removing the objects now');
+        await forEachLimit(rows, 8, purge);
+      });
+      return rows.map((r) => r.id);
+    },
 
     /** The lightweight poll (SPEC §8.5); 451 VIDEO_SUSPENDED past 120 % of the plan's media bandwidth. */
     async status(p: Principal, id: string): Promise<VideoStatusResponse> {

@@ -15,6 +15,18 @@ export const EXPOSED_HEADERS = [
   'x-picora-duplicate',
   'etag',
   'content-range',
+  // resumable uploads (tus): a browser client reads these from PATCH, HEAD and POST answers
+  'location',
+  'tus-resumable',
+  'tus-version',
+  'tus-extension',
+  'tus-max-size',
+  'upload-offset',
+  'upload-length',
+  'upload-expires',
+  'upload-metadata',
+  'x-picora-resource-type',
+  'x-picora-resource-id',
 ];
 
 export async function registerSecurity(app: FastifyInstance, opts: { https: boolean }): Promise<void> {
@@ -27,7 +39,11 @@ export async function registerSecurity(app: FastifyInstance, opts: { https: bool
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'if-none-match', 'if-unmodified-since', 'range', 'x-picora-client', 'accept-language'],
+    allowedHeaders: [
+      'authorization', 'content-type', 'x-request-id', 'if-none-match', 'if-unmodified-since', 'range', 'x-picora-client', 'accept-language',
+      // resumable uploads (tus)
+      'tus-resumable', 'upload-length', 'upload-metadata', 'upload-offset', 'upload-defer-length', 'upload-concat', 'x-http-method-override', 'x-requested-with',
+    ],
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
     // an OPTIONS without Origin (OPTIONS *, a probe) is answered like a preflight, not with a text/plain 400

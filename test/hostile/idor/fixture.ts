@@ -11,6 +11,7 @@ import { uploadBody } from '../../support/multipart.js';
 import { readFile } from 'node:fs/promises';
 import { multipart } from '../../support/multipart.js';
 import { generateClip } from '../../support/video-clips.js';
+import { generateAudio } from '../../support/audio-clips.js';
 import type { Kind } from './routes.js';
 
 const json = (res: LightMyRequestResponse) => res.json() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -65,10 +66,29 @@ export async function makeCast(t: TestApp): Promise<Cast> {
   const vid = await t.app.inject({ method: 'POST', url: '/v1/videos', headers: { ...bearer(a.accessToken), ...clip.headers }, payload: clip.payload });
   assert.equal(vid.statusCode, 202, `video: ${vid.body}`);
   const videoId = json(vid).data.videoId as string;
+  const track = multipart([{ name: 'title', value: 'A-secret-audio' }, { name: 'isPublic', value: 'false' }, { name: 'file', filename: 'a-secret-track.mp3', data: await readFile(await generateAudio('mp3Cover')) }]);
+  const aud = await t.app.inject({ method: 'POST', url: '/v1/audio', headers: { ...bearer(a.accessToken), ...track.headers }, payload: track.payload });
+  assert.equal(aud.statusCode, 201, `audio: ${aud.body}`);
+  const audioId = json(aud).data.id as string;
   const dom = await t.app.inject({ method: 'POST', url: '/v1/domains', headers: bearer(a.accessToken), payload: { host: 'a-secret-domain.example.test' } });
   assert.equal(dom.statusCode, 201, `domain: ${dom.body}`);
   const hook = await t.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(a.accessToken), payload: { url: 'https://a-secret-hook.example.test/in', description: 'A-secret-hook' } });
   assert.equal(hook.statusCode, 201, `webhook: ${hook.body}`);
+  const avatar = uploadBody(await png(7), 'a-secret-avatar.png');
+  const av = await t.app.inject({ method: 'POST', url: '/v1/user/me/avatar', headers: { ...bearer(a.accessToken), ...avatar.headers }, payload: avatar.payload });
+  assert.equal(av.statusCode, 200, `avatar: ${av.body}`);
+  const tus = { 'tus-resumable': '1.0.0' };
+  const created = await t.app.inject({
+    method: 'POST', url: '/v1/uploads',
+    headers: { ...bearer(a.accessToken), ...tus, 'upload-length': '1000', 'upload-metadata': `resourceType ${Buffer.from('image').toString('base64')},filename ${Buffer.from('a-secret-upload.png').toString('base64')}` },
+  });
+  assert.equal(created.statusCode, 201, `upload: ${created.body}`);
+  const uploadId = String(created.headers['location']).split('/').pop()!;
+  const sent = await t.app.inject({
+    method: 'PATCH', url: `/v1/uploads/${uploadId}`, payload: Buffer.alloc(100, 7),
+    headers: { ...bearer(a.accessToken), ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+  });
+  assert.equal(sent.statusCode, 204, `upload PATCH: ${sent.body}`);
   const bKey = await createKey(t, b, { name: 'intruder', scopes: ALL_SCOPES });
   const file = (img: { url: string }) => new URL(img.url).pathname.slice(1);
   return {
@@ -76,6 +96,12 @@ export async function makeCast(t: TestApp): Promise<Cast> {
     targets: {
       image: [image.id, privateImage.id],
       video: [videoId],
+      audio: [audioId],
+      media: [image.id, privateImage.id, videoId, audioId],
+      avatar: [a.userId],
+      upload: [uploadId],
+      // the private audio file and its cover, on both media host routes
+      audioFile: [`${audioId}.mp3`, `${audioId}.jpg`],
       domain: [json(dom).data.id as string],
       webhook: [json(hook).data.id as string],
       // the private video's master playlist, poster and a segment path (the URL's wildcard part is filled below)
@@ -107,6 +133,17 @@ export async function snapshot(t: TestApp, cast: Cast): Promise<Record<string, u
     assert.equal(res.statusCode, 200, `A's video ${id} is gone: ${res.body}`);
     const { updatedAt: _u, progress: _p, ...video } = json(res).data as Record<string, unknown>;
     out[`video ${id}`] = { ...video, playbackUrl: null, thumbnailUrl: null };
+  }
+  for (const id of cast.targets.upload) {
+    const res = await t.app.inject({ method: 'HEAD', url: `/v1/uploads/${id}`, headers: { ...bearer(cast.a.accessToken), 'tus-resumable': '1.0.0' } });
+    assert.equal(res.statusCode, 200, `A's upload ${id} is gone: ${res.statusCode}`);
+    out[`upload ${id}`] = { offset: res.headers['upload-offset'], length: res.headers['upload-length'] };
+  }
+  for (const id of cast.targets.audio) {
+    const res = await as(cast.a, `/v1/audio/${id}`);
+    assert.equal(res.statusCode, 200, `A's audio ${id} is gone: ${res.body}`);
+    const { url: _url, thumbnailUrl: _thumb, ...track } = json(res).data as Record<string, unknown>; // links carry a fresh token
+    out[`audio ${id}`] = track;
   }
   for (const id of cast.targets.image) {
     const res = await as(cast.a, `/v1/images/${id}`);

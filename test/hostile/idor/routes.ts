@@ -35,12 +35,20 @@ export const paramsOf = (url: string): string[] => [...url.matchAll(/:([A-Za-z0-
  * but only an admin may touch (plans), and the public media host, which has rules of its own (CONTRACT §6):
  * another account's private file is 403, an original is for its owner only.
  */
-export type Kind = 'image' | 'video' | 'apiKey' | 'watermark' | 'domain' | 'webhook' | 'user' | 'plan' | 'mediaFile' | 'videoFile';
+export type Kind = 'image' | 'video' | 'audio' | 'audioFile' | 'apiKey' | 'watermark' | 'domain' | 'webhook' | 'media' | 'avatar' | 'upload' | 'user' | 'plan' | 'mediaFile' | 'videoFile';
 
 export const KIND_BY_ROUTE: Array<{ pattern: RegExp; param: string; kind: Kind }> = [
   { pattern: /^\/v1\/images\/:id(\/|$)/, param: 'id', kind: 'image' },
   { pattern: /^\/v1\/videos\/:id(\/|$)/, param: 'id', kind: 'video' },
   { pattern: /^\/v\/:id\/\*$/, param: 'id', kind: 'videoFile' },
+  { pattern: /^\/v1\/audio\/:id(\/|$)/, param: 'id', kind: 'audio' },
+  { pattern: /^\/audio(-cover)?\/:file$/, param: 'file', kind: 'audioFile' },
+  // the unified library: any of A's images, videos and audio by id
+  { pattern: /^\/v1\/media\/:id$/, param: 'id', kind: 'media' },
+  // public by contract (SPEC §12): anyone may fetch A's avatar bytes, and nothing else (PUBLIC_FOR_ANYONE in the matrix)
+  { pattern: /^\/v1\/user\/avatar\/:userId$/, param: 'userId', kind: 'avatar' },
+  // A's resumable (tus) upload session, half sent
+  { pattern: /^\/v1\/uploads\/:id$/, param: 'id', kind: 'upload' },
   { pattern: /^\/v1\/api-keys\/:id(\/tool-configs)?$/, param: 'id', kind: 'apiKey' },
   { pattern: /^\/v1\/domains\/:id(\/verify)?$/, param: 'id', kind: 'domain' },
   { pattern: /^\/v1\/webhooks\/:id(\/rotate-secret|\/test|\/deliveries)?$/, param: 'id', kind: 'webhook' },
