@@ -48,7 +48,7 @@ import { createVideoUploadService, type VideoUploadService } from './domain/vide
 import { createVideosService, type VideosService } from './domain/videos/videos.service.js';
 import { createJobQueue } from './jobs/create-queue.js';
 import { createWebhooksRepo } from './db/repos/webhooks.repo.js';
-import { createWebhookEvents, subscribedTo } from './domain/webhooks/webhook-events.js';
+import { createWebhookEvents } from './domain/webhooks/webhook-events.js';
 import { createWebhookDelivery } from './domain/webhooks/webhook-delivery.service.js';
 import { createWebhooksService, type WebhooksService } from './domain/webhooks/webhooks.service.js';
 import { registerWebhookDeliverJob } from './jobs/handlers/webhook-deliver.job.js';
@@ -241,8 +241,8 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
       variants.forget(id);
       delivery.forget(id);
     },
-    onDeleted: (row) => webhookEvents.emit(row.userId, 'image.deleted', { id: row.id, filename: row.filename, sizeBytes: row.sizeBytes, deletedAt: toIso(clock.now()) }),
-    wantsDeleted: async (userId) => (await webhooksRepo.listEnabled(userId)).some((h) => subscribedTo(h, 'image.deleted')),
+    onDeleted: (rows) =>
+      webhookEvents.emitMany(rows[0]!.userId, 'image.deleted', rows.map((r) => ({ id: r.id, filename: r.filename, sizeBytes: r.sizeBytes, deletedAt: toIso(clock.now()) }))),
   });
   const delivery = createDeliveryService({
     images: imagesRepo, users, plans, blobs, signer: urlSigner, quotas, variants, watermarks: overlays, clock, selfHosts,
@@ -283,7 +283,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     onFinished: (videoId, outcome) =>
       webhookEvents.emitWith(outcome === 'ready' ? 'video.ready' : 'video.failed', async () => {
         const row = await videosRepo.findById(videoId);
-        return row && { userId: row.userId, data: presentVideo(row, { mediaBaseUrl: config.mediaBaseUrl, state: 'ok' }) };
+        return row && { userId: row.userId, events: [presentVideo(row, { mediaBaseUrl: config.mediaBaseUrl, state: 'ok' })] };
       }),
   });
   // Audio: synchronous uploads (music-metadata, cover re-encoded in a media worker), files served from the media

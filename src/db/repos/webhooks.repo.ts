@@ -57,7 +57,8 @@ export function createWebhooksRepo(db: Db, dialect: 'sqlite' | 'postgres') {
     /** Inserts the delivery rows and, in the same transaction, whatever `alongside` writes (their jobs). */
     insertDeliveries: (rows: WebhookDeliveryRow[], alongside?: (trx: Transaction<Database>) => Promise<void>): Promise<void> =>
       db.transaction().execute(async (trx) => {
-        await trx.insertInto('webhookDeliveries').values(rows).execute();
+        // in slices: a statement's bound parameters are limited (SQLite 32,766; PostgreSQL 65,535)
+        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('webhookDeliveries').values(rows.slice(i, i + 500)).execute();
         await alongside?.(trx);
       }),
 

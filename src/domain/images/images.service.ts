@@ -28,14 +28,11 @@ type Deps = {
   log: { warn(obj: object, msg: string): void };
   /** Drops what memory caches hold for an image that changed or was deleted. */
   onChanged?: (imageId: string) => void;
-  /** An image was deleted (webhooks). */
-  onDeleted?: (row: ImageRow) => void;
   /**
-   * Whether anyone listens to an account's deletes (its webhooks): a bulk delete asks once per page of 500 and
-   * skips `onDeleted` when nobody does, instead of starting a background look-up per row (100k at once would
-   * drain the database pool). Without it, `onDeleted` runs for every row.
+   * Images of one account were deleted (webhooks): one call per delete, or per page of a bulk delete, so a
+   * listener does its work once per page (not a background look-up per row, which would drain the pool at 100k).
    */
-  wantsDeleted?: (userId: string) => Promise<boolean>;
+  onDeleted?: (rows: ImageRow[]) => void;
   /** The bulk delete hands the objects of each page to a purge job (without it, they are removed inline). */
   jobs?: Pick<JobQueue, 'enqueue'>;
 };
@@ -69,7 +66,7 @@ export function createImagesService(deps: Deps) {
     if (!row) throw new AppError('NOT_FOUND', 'Image not found');
     await quotas.releaseImageStorage(row.userId, row.sizeBytes, 1);
     deps.onChanged?.(row.id);
-    deps.onDeleted?.(row);
+    deps.onDeleted?.([row]);
     await removeObjects(row);
   }
 
@@ -102,11 +99,8 @@ export function createImagesService(deps: Deps) {
     const { rows, variants } = await images.deleteMany(p.userId, ids, clock.now());
     if (rows.length === 0) return [];
     await quotas.releaseImageStorage(p.userId, rows.reduce((n, r) => n + r.sizeBytes, 0), rows.length);
-    const announce = deps.onDeleted !== undefined && (deps.wantsDeleted ? await deps.wantsDeleted(p.userId).catch(() => true) : true);
-    for (const row of rows) {
-      deps.onChanged?.(row.id);
-      if (announce) deps.onDeleted?.(row);
-    }
+    for (const row of rows) deps.onChanged?.(row.id);
+    deps.onDeleted?.(rows);
     await removeObjectsLater(rows, variants);
     return rows.map((r) => r.id);
   }

@@ -15,6 +15,8 @@ export const TEST_EVENT = 'webhook.test';
 
 /** Quota levels (percent of the plan's limit) that raise `quota.warning`, each once per month and quota. */
 const LEVELS = [100, 80] as const;
+/** Events whose deliveries are written in one transaction at most (a bulk delete announces pages of 500). */
+const EVENTS_PER_WRITE = 100;
 
 type Deps = {
   webhooks: WebhooksRepo;
@@ -32,16 +34,18 @@ export function createWebhookEvents(deps: Deps) {
   /** Levels this process already announced (saves the marker write on every upload past 80 %). */
   const announced = new Set<string>();
 
-  /** Delivery rows + their jobs for `hooks`, all or nothing on the table backend. */
-  async function fanOut(hooks: WebhookRow[], type: string, data: unknown): Promise<WebhookDeliveryRow[]> {
-    if (hooks.length === 0) return [];
+  /** Delivery rows + their jobs for each event to each of `hooks`, all or nothing on the table backend. */
+  async function fanOut(hooks: WebhookRow[], type: string, events: unknown[]): Promise<WebhookDeliveryRow[]> {
+    if (hooks.length === 0 || events.length === 0) return [];
     const now = clock.now();
-    const eventId = `evt_${newId()}`;
-    const payload = JSON.stringify({ id: eventId, type, createdAt: toIso(now), data });
-    const rows: WebhookDeliveryRow[] = hooks.map((h) => ({
-      id: newId(), webhookId: h.id, eventId, eventType: type, payload, status: 'pending', attempts: 0,
-      responseStatus: null, responseBody: null, error: null, durationMs: null, createdAt: now, updatedAt: now,
-    }));
+    const rows: WebhookDeliveryRow[] = events.flatMap((data) => {
+      const eventId = `evt_${newId()}`;
+      const payload = JSON.stringify({ id: eventId, type, createdAt: toIso(now), data });
+      return hooks.map((h): WebhookDeliveryRow => ({
+        id: newId(), webhookId: h.id, eventId, eventType: type, payload, status: 'pending', attempts: 0,
+        responseStatus: null, responseBody: null, error: null, durationMs: null, createdAt: now, updatedAt: now,
+      }));
+    });
     const pending = rows.map((r) => jobs.prepare('webhook.deliver', { deliveryId: r.id }, { key: r.id, maxAttempts: deps.maxAttempts }));
     await webhooks.insertDeliveries(rows, async (trx) => {
       for (const job of pending) await job.inTransaction(trx);
@@ -57,26 +61,36 @@ export function createWebhookEvents(deps: Deps) {
     inFlight.add(p);
   }
 
-  /** Like `emit`, for events whose account and data need a read first (undefined: nothing to tell). */
-  function emitWith(type: WebhookEvent, load: () => Promise<{ userId: string; data: unknown } | undefined>): void {
+  /**
+   * Like `emitMany`, for events whose account and data need a read first (undefined: nothing to tell). One
+   * background task per call, whatever the number of events: the account's endpoints are read once and the
+   * deliveries written in transactions of EVENTS_PER_WRITE events.
+   */
+  function emitWith(type: WebhookEvent, load: () => Promise<{ userId: string; events: unknown[] } | undefined>): void {
     background(async () => {
-      const event = await load();
-      if (!event) return;
-      await fanOut((await webhooks.listEnabled(event.userId)).filter((h) => subscribedTo(h, type)), type, event.data);
+      const loaded = await load();
+      if (!loaded || loaded.events.length === 0) return;
+      const hooks = (await webhooks.listEnabled(loaded.userId)).filter((h) => subscribedTo(h, type));
+      for (let i = 0; i < loaded.events.length && hooks.length > 0; i += EVENTS_PER_WRITE) await fanOut(hooks, type, loaded.events.slice(i, i + EVENTS_PER_WRITE));
     }, { type });
   }
 
   return {
     /** Tells every enabled endpoint of the account that subscribes to `type`. Returns at once. */
     emit(userId: string, type: WebhookEvent, data: unknown): void {
-      emitWith(type, async () => ({ userId, data }));
+      emitWith(type, async () => ({ userId, events: [data] }));
+    },
+
+    /** One event per item of `events` (a bulk delete's page), queued by one background task. */
+    emitMany(userId: string, type: WebhookEvent, events: unknown[]): void {
+      if (events.length > 0) emitWith(type, async () => ({ userId, events }));
     },
 
     emitWith,
 
     /** A test event to one endpoint (enabled or not): its delivery row. */
     async sendTest(hook: WebhookRow): Promise<WebhookDeliveryRow> {
-      const [row] = await fanOut([hook], TEST_EVENT, { webhookId: hook.id, message: 'This is a test delivery from Picora.' });
+      const [row] = await fanOut([hook], TEST_EVENT, [{ webhookId: hook.id, message: 'This is a test delivery from Picora.' }]);
       return row!;
     },
 
@@ -98,7 +112,7 @@ export function createWebhookEvents(deps: Deps) {
       background(async () => {
         if (!(await webhooks.markQuotaWarning(userId, quotaType, level, period, clock.now()))) return;
         const hooks = (await webhooks.listEnabled(userId)).filter((h) => subscribedTo(h, 'quota.warning'));
-        await fanOut(hooks, 'quota.warning', { quotaType, level, used, limit, period });
+        await fanOut(hooks, 'quota.warning', [{ quotaType, level, used, limit, period }]);
       }, { userId, type: 'quota.warning' });
     },
 
