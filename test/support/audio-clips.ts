@@ -1,13 +1,8 @@
 // Small audio files for tests, made with ffmpeg's lavfi sources (sine tones, coloured pictures for covers) on first
-// use and cached under os.tmpdir() (the folder name carries a hash of the recipes). Each file is written to a
-// temporary name and renamed, so test files running in parallel never see half a file.
+// use and cached (file-recipes.ts).
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
+import { recipeCache, type Recipe } from './file-recipes.js';
 import { testBins } from './video-clips.js';
 
 const run = promisify(execFile);
@@ -21,8 +16,6 @@ const tags = ['-metadata', 'title=Tagged Title', '-metadata', 'artist=Test Artis
 const ffmpeg = async (...args: string[]): Promise<void> => {
   await run(testBins.ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], { timeout: 120_000 });
 };
-
-type Recipe = { file: string; make: (out: string) => Promise<void> };
 
 const recipes = {
   /** MP3 (ID3v2.3 with title/artist/album) with an 800×600 JPEG cover (APIC), 2 s. */
@@ -48,37 +41,7 @@ const recipes = {
 
 export type AudioClip = keyof typeof recipes;
 
-const recipeHash = createHash('sha256')
-  .update(JSON.stringify(Object.entries(recipes).map(([kind, r]) => [kind, r.file, r.make.toString()])))
-  .update(JSON.stringify([picture, tags]))
-  .digest('hex')
-  .slice(0, 12);
-export const AUDIO_CLIP_DIR = path.join(os.tmpdir(), 'picora-audio-clips', recipeHash);
-
-const made = new Map<AudioClip, Promise<string>>();
+const cache = recipeCache('picora-audio-clips', recipes, [picture, tags]);
 
 /** The path of a clip of this kind, made on first use (and kept for later runs). */
-export function generateAudio(kind: AudioClip): Promise<string> {
-  let pending = made.get(kind);
-  if (!pending) {
-    pending = makeClip(kind);
-    pending.catch(() => made.delete(kind));
-    made.set(kind, pending);
-  }
-  return pending;
-}
-
-async function makeClip(kind: AudioClip): Promise<string> {
-  const recipe: Recipe = recipes[kind];
-  const out = path.join(AUDIO_CLIP_DIR, recipe.file);
-  if (existsSync(out) && (await stat(out)).size > 0) return out;
-  await mkdir(AUDIO_CLIP_DIR, { recursive: true });
-  const tmp = path.join(AUDIO_CLIP_DIR, `.tmp-${process.pid}-${Date.now()}-${recipe.file}`);
-  try {
-    await recipe.make(tmp);
-    await rename(tmp, out);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-  return out;
-}
+export const generateAudio = (kind: AudioClip): Promise<string> => cache.get(kind);

@@ -1,14 +1,11 @@
-// Small video clips for tests, made with ffmpeg's lavfi sources (testsrc2 + sine) on first use and cached under
-// os.tmpdir() (the folder name carries a hash of the recipes, so changing a recipe makes fresh clips). Each clip
-// is written to a temporary name and renamed, so test files running in parallel never see half a clip.
+// Small video clips for tests, made with ffmpeg's lavfi sources (testsrc2 + sine) on first use and cached
+// (file-recipes.ts: a folder per hash of the recipes, files renamed into place whole).
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FfmpegBinaries } from '../../src/media/video/ffmpeg.js';
+import { recipeCache, type Recipe } from './file-recipes.js';
 
 const run = promisify(execFile);
 
@@ -23,7 +20,6 @@ const lavfiSine = (rate = 48_000): string[] => ['-f', 'lavfi', '-i', `sine=frequ
 const h264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p'];
 const aac = ['-c:a', 'aac', '-b:a', '64k'];
 
-type Recipe = { file: string; make: (out: string, dir: string) => Promise<void> };
 
 const ffmpeg = async (...args: string[]): Promise<void> => {
   await run(testBins.ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], { timeout: 120_000 });
@@ -100,41 +96,12 @@ const recipes = {
 export type ClipKind = keyof typeof recipes;
 export const CLIP_KINDS = Object.keys(recipes) as ClipKind[];
 
-const recipeHash = createHash('sha256')
-  .update(JSON.stringify(Object.entries(recipes).map(([kind, r]) => [kind, r.file, r.make.toString()])))
-  .update(JSON.stringify([h264, aac]))
-  .digest('hex')
-  .slice(0, 12);
+const cache = recipeCache('picora-video-clips', recipes, [h264, aac]);
 /** Where clips are cached (shared by every test file and run with the same recipes). */
-export const CLIP_DIR = path.join(os.tmpdir(), 'picora-video-clips', recipeHash);
-
-const made = new Map<ClipKind, Promise<string>>();
+export const CLIP_DIR = cache.dir;
 
 /** The path of a clip of this kind, made on first use (and kept for later runs). */
-export function generateClip(kind: ClipKind): Promise<string> {
-  let pending = made.get(kind);
-  if (!pending) {
-    pending = makeClip(kind);
-    pending.catch(() => made.delete(kind));
-    made.set(kind, pending);
-  }
-  return pending;
-}
-
-async function makeClip(kind: ClipKind): Promise<string> {
-  const recipe: Recipe = recipes[kind];
-  const out = path.join(CLIP_DIR, recipe.file);
-  if (existsSync(out) && (await stat(out)).size > 0) return out;
-  await mkdir(CLIP_DIR, { recursive: true });
-  const tmp = path.join(CLIP_DIR, `.tmp-${process.pid}-${Date.now()}-${recipe.file}`);
-  try {
-    await recipe.make(tmp, CLIP_DIR);
-    await rename(tmp, out);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-  return out;
-}
+export const generateClip = (kind: ClipKind): Promise<string> => cache.get(kind);
 
 let available: Promise<boolean> | undefined;
 

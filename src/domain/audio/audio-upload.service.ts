@@ -25,7 +25,7 @@ import { probeAudio } from '../../media/audio/probe-audio.js';
 import { AUDIO_SNIFF_BYTES, describeRefused, sniffAudio } from '../../media/audio/sniff-audio.js';
 import type { Quotas } from '../usage/quotas.js';
 import { cleanFilename, formatBytes, spoolUpload, type SpooledUpload } from '../images/upload-spool.js';
-import type { CommitOptions } from '../images/upload.service.js';
+import { parseIsPublicField, type CommitOptions } from '../images/upload.service.js';
 import { audioTitle, MAX_AUDIO_TITLE, requireAudioPlan } from './audio-policy.js';
 
 export type AudioSpool = SpooledUpload<SniffedAudio>;
@@ -61,13 +61,7 @@ const unsupported = (mime: string) =>
 
 /** The form fields of an audio upload: `isPublic` ("true"/"false", default true) and `title` (≤ 255 characters). */
 export function parseAudioFields(f: AudioFields): { isPublic: boolean; title: string | null } {
-  let isPublic = true;
-  if (f.isPublic !== undefined) {
-    const v = f.isPublic.trim().toLowerCase();
-    if (v === 'true' || v === '1') isPublic = true;
-    else if (v === 'false' || v === '0') isPublic = false;
-    else throw validationError('isPublic', 'must be "true" or "false"');
-  }
+  const isPublic = parseIsPublicField(f.isPublic);
   const title = f.title?.trim() ? f.title.trim() : null;
   if (title !== null && [...title].length > MAX_AUDIO_TITLE) throw validationError('title', `must be at most ${MAX_AUDIO_TITLE} characters`);
   return { isPublic, title };

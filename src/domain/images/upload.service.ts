@@ -50,14 +50,17 @@ type Deps = {
 };
 
 
+/** A multipart `isPublic` field: "true"/"1" or "false"/"0" (any case), public when absent. */
+export function parseIsPublicField(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw validationError('isPublic', 'must be "true" or "false"');
+}
+
 export function parseUploadFields(f: UploadFields): { isPublic: boolean; tags: string[]; title: string | null } {
-  let isPublic = true;
-  if (f.isPublic !== undefined) {
-    const v = f.isPublic.trim().toLowerCase();
-    if (v === 'true' || v === '1') isPublic = true;
-    else if (v === 'false' || v === '0') isPublic = false;
-    else throw validationError('isPublic', 'must be "true" or "false"');
-  }
+  const isPublic = parseIsPublicField(f.isPublic);
   let tags: string[] = [];
   if (f.tags !== undefined && f.tags.trim() !== '') {
     let parsed: unknown;
