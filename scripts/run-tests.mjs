@@ -29,7 +29,7 @@ for (const [i, phase] of phases.entries()) {
   if (phases.length > 1) console.log(`\n== test phase ${i + 1} of ${phases.length}: ${quiet ? 'the timing-held suites, one file at a time' : 'every suite but the timing-held ones'}\n`);
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${quiet ? 1 : 3}`, ...phase],
+    ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${quiet ? 1 : 2}`, ...phase],
     { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
   );
   if ((result.status ?? 1) !== 0) status = result.status ?? 1;
