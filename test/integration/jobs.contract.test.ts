@@ -147,7 +147,9 @@ describe('jobs contract', { concurrency: BACKENDS.length }, () => {
         await db.db.transaction().execute(async (trx) => committed.inTransaction(trx));
         if (b.backend === 'table') {
           const row = await db.db.selectFrom('jobs').select(['queue', 'state']).where('dedupeKey', '=', 'tx-2').executeTakeFirst();
-          assert.deepEqual(row, { queue: 'test.echo', state: 'queued' }, 'the row committed with the transaction');
+          // the worker already polls, so it may have claimed (or even run) the job by now: the row exists, that is the point
+          assert.equal(row?.queue, 'test.echo', 'the row committed with the transaction');
+          assert.ok(['queued', 'active', 'done'].includes(row.state), `state ${row.state}`);
         }
         await committed.afterCommit();
         assert.equal((await settled(q, 'tx-2')).state, 'done');
