@@ -59,7 +59,7 @@ write_conf() {
     "run dir = $dir/run" "log file = $dir/log/\$name.log" "admin socket = $dir/run/\$name.asok" \
     "pid file = $dir/run/\$name.pid" \
     '[mon.a]' "mon data = $dir/mon.a" \
-    '[osd.0]' "osd data = $dir/osd.0" 'osd objectstore = memstore' 'memstore device bytes = 2147483648' \
+    '[osd.0]' "osd data = $dir/osd.0" 'osd objectstore = memstore' 'memstore device bytes = 4294967296' \
     'osd max object name len = 460' 'osd max object namespace len = 64' \
     '[client.rgw.a]' 'ms mon client mode = crc' 'auth client required = none' 'keyring = /dev/null' \
     "rgw frontends = beast endpoint=127.0.0.1:$PORT" "rgw data = $dir/rgw" 'rgw dns name = localhost' \
