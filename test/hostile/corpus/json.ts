@@ -22,6 +22,9 @@ const ENDPOINTS: Record<string, Endpoint> = {
   'POST /v1/images/exists': { method: 'POST', path: () => '/v1/images/exists', auth: 'key', good: { hashes: ['0'.repeat(64)] } },
   'DELETE /v1/images': { method: 'DELETE', path: () => '/v1/images', auth: 'key', good: { ids: ['doesNotExist'] } },
   'POST /v1/images/:id/sign': { method: 'POST', path: (io) => `/v1/images/${io.target.images.patchable.id}/sign`, auth: 'key', good: { expSeconds: 60 } },
+  'POST /v1/webhooks': { method: 'POST', path: () => '/v1/webhooks', auth: 'session', good: { url: 'https://hooks.example.test/in', events: ['image.uploaded'] } },
+  'DELETE /v1/media': { method: 'DELETE', path: () => '/v1/media', auth: 'key', good: { items: [{ id: 'doesNotExist', type: 'image' }] } },
+  'POST /v1/bulk-delete': { method: 'POST', path: () => '/v1/bulk-delete?dryRun=true', auth: 'key', good: { resourceType: 'image', filters: { isPublic: false } } },
   'POST /v1/watermark-templates': { method: 'POST', path: () => '/v1/watermark-templates', auth: 'session', good: { name: 'w', type: 'text', text: 'x' } },
 };
 
