@@ -339,7 +339,7 @@ describe('dashboard (chromium, real server)', { skip, timeout: 180_000 }, () => 
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Library' }).click();
     await page.getByRole('button', { name: 'Upload', exact: true }).first().click();
-    await page.getByRole('heading', { name: 'Upload images' }).waitFor();
+    await page.getByRole('heading', { name: 'Upload', exact: true }).waitFor();
     await shoot('15-upload-dialog');
 
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');

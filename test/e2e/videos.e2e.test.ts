@@ -7,17 +7,15 @@
 // on the page plays. Screenshots go to test-output/screenshots/videos-*.png.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { callApi, e2eSkipReason, launchChromium, prepareDashboard, registerAccount, screenshots, SHOTS, until } from '../support/e2e.js';
 import { REPO_ROOT, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.join(REPO_ROOT, 'test-output', 'screenshots');
 const EMAIL = 'videos-e2e@example.com';
 const PASSWORD = 'correct horse 42';
 const CLIP = 'clip.mp4';
@@ -25,18 +23,8 @@ const CLIP = 'clip.mp4';
 const PLAYER_STATE =
   '(() => { const v = document.querySelector("[data-testid=player]"); return v && { src: v.currentSrc, error: v.error && v.error.message, readyState: v.readyState, engine: v.dataset.engine }; })()';
 
-const isCI = process.env.CI === 'true' || process.env.CI === '1';
 const hasFfmpeg = () => spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
-function skipReason(): string | undefined {
-  const missing = [!existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install chromium)`, !hasFfmpeg() && 'ffmpeg is missing (apt-get install ffmpeg)']
-    .filter(Boolean)
-    .join('; ');
-  if (!missing) return undefined;
-  if (isCI) throw new Error(`${missing}: CI=true, so the videos e2e test must run`);
-  console.log(`# SKIP videos e2e: ${missing}`);
-  return missing;
-}
-const skip = skipReason();
+const skip = e2eSkipReason('videos', [!hasFfmpeg() && 'ffmpeg is missing (apt-get install ffmpeg)']);
 
 /** A 4 s 640×360 H.264/AAC MP4: ffmpeg's test pattern and a tone. */
 async function makeClip(dir: string): Promise<string> {
@@ -60,47 +48,9 @@ describe('videos in the dashboard (chromium, real server, real ffmpeg)', { skip,
   const pageErrors: string[] = [];
   const refused: string[] = []; // media-host and API answers ≥ 400, shown when the test fails
 
-  async function until(p: Page, expression: string, timeoutMs: number, what = expression): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await p.evaluate(expression))) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-      await p.waitForTimeout(100);
-    }
-  }
-
-  const call = async (pathname: string, method: string, body: unknown, token?: string) => {
-    const res = await server.fetch(pathname, {
-      method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    });
-    const json = (await res.json()) as { data?: Record<string, unknown> };
-    assert.ok(res.ok, `${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-    return json.data ?? {};
-  };
-
-  /** A new account through the public API (the code from the outbox); the first one is the admin. */
-  async function register(): Promise<{ token: string; id: string }> {
-    await call('/v1/auth/send-code', 'POST', { email: EMAIL, type: 'register' });
-    const file = path.join(server.dataDir, 'outbox.jsonl');
-    let code: string | undefined;
-    for (let i = 0; i < 100 && !code; i++) {
-      const text = existsSync(file) ? await readFile(file, 'utf8') : '';
-      code = /\b(\d{6})\b/.exec(text.trim().split('\n').filter((l) => l.includes(EMAIL)).pop() ?? '')?.[1];
-      if (!code) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(code, `no code mailed to ${EMAIL}`);
-    const made = await call('/v1/auth/register', 'POST', { email: EMAIL, password: PASSWORD, code });
-    return { token: String(made['accessToken']), id: String((made['user'] as { id: string }).id) };
-  }
-
-  /** The page at desktop and phone widths, whole height, into test-output/screenshots/videos-NAME-*.png. */
-  async function shoot(name: string): Promise<void> {
-    for (const [label, size] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
-      await page.setViewportSize(size);
-      await page.waitForTimeout(150);
-      await page.screenshot({ path: path.join(SHOTS, `videos-${name}-${label}.png`), fullPage: true });
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
-  }
+  const call = (pathname: string, method: string, body: unknown, token?: string) => callApi(server, pathname, method, body, token);
+  const register = () => registerAccount(server, EMAIL, PASSWORD);
+  const shoot = (name: string) => screenshots(page, 'videos', name);
 
   /** Plays the page's <video> muted and waits until currentTime passes `seconds` (it really advances). */
   async function playsOn(p: Page, seconds: number): Promise<{ engine: string | null; currentTime: number }> {
@@ -118,12 +68,8 @@ describe('videos in the dashboard (chromium, real server, real ffmpeg)', { skip,
   }
 
   before(async () => {
-    if (!existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) {
-      const built = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
-      assert.equal(built.status, 0, 'npm run build:web failed');
-    }
+    await prepareDashboard();
     tmp = await mkdtemp(path.join(tmpdir(), 'picora-videos-e2e-'));
-    await mkdir(SHOTS, { recursive: true });
     const env = {
       PICORA_RATE_AUTH_PER_MIN: '10000', PICORA_RATE_READ_PER_MIN: '100000', PICORA_RATE_UPLOAD_PER_MIN: '10000', PICORA_RATE_MUTATION_PER_MIN: '10000',
       PICORA_JOBS_BACKEND: 'table', PICORA_JOBS_POLL_MS: '200', PICORA_TRANSCODE_CONCURRENCY: '1',
@@ -132,11 +78,7 @@ describe('videos in the dashboard (chromium, real server, real ffmpeg)', { skip,
     [server, clip, browser] = await Promise.all([
       startServerProcess(env, { label: 'videos server' }),
       makeClip(tmp),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
     ]);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url, colorScheme: 'light' });
     page = await context.newPage();
@@ -177,7 +119,8 @@ describe('videos in the dashboard (chromium, real server, real ffmpeg)', { skip,
       await page.getByLabel('Email').fill(EMAIL);
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Videos' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Library' }).click();
+      await page.getByRole('navigation', { name: 'Media type' }).getByRole('link', { name: 'Videos' }).click();
       await page.getByTestId('video-plan-hint').waitFor();
       assert.equal(await page.getByTestId('video-file-input').count(), 0);
       await shoot('01-trial-hint');

@@ -21,6 +21,10 @@ import { UploadPanel } from './pages/upload/upload-panel';
 import { UploadProvider, useUploads } from './pages/upload/upload-context';
 import { VideoPage } from './pages/video/video-page';
 import { VideosPage } from './pages/videos/videos-page';
+import { AudioListPage } from './pages/audio/audio-list-page';
+import { AudioPage } from './pages/audio/audio-page';
+import { inLibrary } from './pages/library/media-tabs';
+import { MediaPage } from './pages/media/media-page';
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/login': () => <LoginPage />,
@@ -28,11 +32,10 @@ const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/forgot': () => <ForgotPage />,
 };
 
-const TITLES: Record<string, string> = { '/': 'Library', '/videos': 'Videos', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/webhooks': 'Webhooks', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
+const TITLES: Record<string, string> = { '/': 'Library', '/videos': 'Videos', '/audio': 'Audio', '/media': 'All media', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/webhooks': 'Webhooks', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
 
 const NAV: Array<{ to: string; label: string; icon: keyof typeof ICONS; admin?: boolean }> = [
   { to: '/', label: 'Library', icon: 'image' },
-  { to: '/videos', label: 'Videos', icon: 'video' },
   { to: '/keys', label: 'API keys', icon: 'key' },
   { to: '/usage', label: 'Usage', icon: 'chart' },
   { to: '/webhooks', label: 'Webhooks', icon: 'bell' },
@@ -44,7 +47,7 @@ function Shell({ children, path }: { children: ReactNode; path: string }) {
   const { user } = useAuth();
   const uploads = useUploads();
   const items = NAV.filter((n) => !n.admin || user?.role === 'admin');
-  const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/images/') : path.startsWith(to));
+  const current = (to: string) => (to === '/' ? inLibrary(path) : path.startsWith(to));
   return (
     <div className="shell">
       <a href="#main" className="skip-link">Skip to content</a>
@@ -79,9 +82,13 @@ function AppPage({ path }: { path: string }) {
   if (image) return <ImagePage id={image['id']!} />;
   const video = match('/videos/:id', path);
   if (video) return <VideoPage id={video['id']!} />;
+  const audio = match('/audio/:id', path);
+  if (audio) return <AudioPage id={audio['id']!} />;
   switch (path) {
     case '/': return <LibraryPage />;
     case '/videos': return <VideosPage />;
+    case '/audio': return <AudioListPage />;
+    case '/media': return <MediaPage />;
     case '/keys': return <KeysPage />;
     case '/usage': return <UsagePage />;
     case '/admin': return <AdminPage />;
@@ -103,7 +110,7 @@ export function App() {
   const isPublic = path in PUBLIC_PAGES;
 
   useEffect(() => {
-    document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : path.startsWith('/videos/') ? 'Video' : 'Picora')} · Picora`;
+    document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : path.startsWith('/videos/') ? 'Video' : path.startsWith('/audio/') ? 'Audio' : 'Picora')} · Picora`;
   }, [path]);
 
   // After an in-app navigation, move keyboard and screen-reader focus to the new page's heading.

@@ -154,3 +154,49 @@ export type WebhookDelivery = {
   durationMs: number | null;
   createdAt: string;
 };
+
+export type MediaType = 'image' | 'video' | 'audio';
+
+/** One item of GET /v1/media: images, videos and audio in one shape (a private image has no thumbnailUrl). */
+export type MediaItem = {
+  id: string;
+  type: MediaType;
+  url?: string;
+  playbackUrl?: string;
+  thumbnailUrl?: string;
+  filename: string;
+  title?: string;
+  mimeType?: string;
+  sizeBytes: number;
+  durationSeconds?: number | null;
+  bitrate?: number | null;
+  status: string;
+  isPublic: boolean;
+  tags?: string[];
+  createdAt: string;
+  updatedAt?: string;
+};
+
+export type MediaPage = { items: MediaItem[]; nextCursor: string | null; hasMore: boolean };
+
+/** GET /v1/audio/{id}: a private file's `url` and `thumbnailUrl` carry a token for its owner. */
+export type Audio = {
+  id: string;
+  type: 'audio';
+  url: string;
+  filename: string;
+  sizeBytes: number;
+  mimeType: string;
+  title: string;
+  thumbnailUrl: string;
+  durationSeconds: number | null;
+  bitrate: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+  artist: string | null;
+  album: string | null;
+  status: 'ready';
+  isPublic: boolean;
+  createdAt: string;
+  updatedAt: string;
+};

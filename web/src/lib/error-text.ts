@@ -7,21 +7,21 @@ const QUOTA: Record<string, string> = {
   uploads_per_day: 'You reached today’s upload limit for your plan. Try again tomorrow, or ask for a bigger plan.',
   img_bandwidth: 'This month’s bandwidth is used up, so images are not served until it resets.',
   api_key_count: 'Your plan allows no more API keys. Revoke one you no longer use first.',
-  media_storage: 'Your video storage is full. Delete videos you no longer need, or ask for a bigger plan.',
+  media_storage: 'Your storage for videos and audio is full. Delete files you no longer need, or ask for a bigger plan.',
   media_bandwidth: 'This month’s video bandwidth is used up, so videos are not played until it resets.',
 };
 
 const PLAN_NAMES: Record<string, string> = { trial: 'Trial', pro: 'Pro', pro_plus: 'Pro+' };
 
 /** `subject`: what the failed request was about, where the advice differs (the file types to use). */
-export function errorText(err: unknown, subject: 'image' | 'video' = 'image'): string {
+export function errorText(err: unknown, subject: 'image' | 'video' | 'audio' = 'image'): string {
   if (!(err instanceof ApiError)) return err instanceof Error ? err.message : 'Something went wrong. Please try again.';
   const meta = err.meta;
   switch (err.code) {
     case 'INVALID_FILE_TYPE':
-      return subject === 'video'
-        ? 'This file is not a video Picora can read. Use MP4, MOV, MKV, WebM or AVI.'
-        : 'This file type is not supported. Use JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC.';
+      if (subject === 'video') return 'This file is not a video Picora can read. Use MP4, MOV, MKV, WebM or AVI.';
+      if (subject === 'audio') return 'This file is not audio Picora can read. Use MP3, M4A, WAV, FLAC or OGG.';
+      return 'This file type is not supported. Use JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC.';
     case 'FILE_TOO_LARGE': {
       // images say their limit in meta; videos in the message ("… for your plan (2 GB)")
       const said = /\(([^()]*\d[^()]*)\)\s*$/.exec(err.message)?.[1];

@@ -1,4 +1,4 @@
-// The library: search, tag filter, the grid with infinite scroll, multi-select and batch delete.
+// The library's Images tab: search, tag filter, the grid with infinite scroll, multi-select and batch delete.
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import { ConfirmDialog } from '../../components/dialog';
@@ -9,6 +9,7 @@ import { setQuery, useLocation } from '../../lib/router';
 import { useToast } from '../../lib/toast';
 import { useUploads } from '../upload/upload-context';
 import { ImageGrid } from './image-grid';
+import { MediaTabs } from './media-tabs';
 import { useImages } from './use-images';
 
 export function LibraryPage() {
@@ -94,6 +95,7 @@ export function LibraryPage() {
           </button>
         </div>
       </header>
+      <MediaTabs />
 
       <div className="toolbar" role="search">
         <input type="search" className="grow" placeholder="Search titles and file names" aria-label="Search images" value={search} onChange={(e) => setSearch(e.target.value)} />

@@ -1,9 +1,10 @@
-// The Upload dialog: visibility and tags for the next uploads, a file picker and a drop zone.
+// The Upload dialog: visibility and tags for the next uploads, a file picker and a drop zone. Images, videos
+// and audio all go through it (each file's type decides where it lands).
 import { useEffect, useId, useRef } from 'react';
 import { TagInput } from '../../components/ui';
 import { useUploads } from './upload-context';
 
-const ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,image/avif,image/svg+xml,image/heic,image/heif,.heic,.heif';
+const ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,image/avif,image/svg+xml,image/heic,image/heif,.heic,.heif,video/*,.mkv,.avi,audio/*,.flac,.opus';
 
 export function UploadDialog() {
   const { dialogOpen, setDialogOpen, options, setOptions, add } = useUploads();
@@ -34,7 +35,7 @@ export function UploadDialog() {
       onClick={(e) => e.target === ref.current && setDialogOpen(false)}
     >
       <div className="dialog-body">
-        <h2 id={titleId}>Upload images</h2>
+        <h2 id={titleId}>Upload</h2>
         <fieldset className="segmented">
           <legend>Who can see them</legend>
           <label>
@@ -67,7 +68,7 @@ export function UploadDialog() {
             Choose files…
           </button>
           <input ref={fileRef} type="file" multiple accept={ACCEPT} hidden onChange={(e) => pick(e.target.files)} data-testid="file-input" />
-          <small className="muted">JPEG, PNG, GIF, WebP, AVIF, SVG or HEIC</small>
+          <small className="muted">Images (JPEG, PNG, GIF, WebP, AVIF, SVG, HEIC); on Pro, videos and audio too. Large files can be paused and resumed.</small>
         </div>
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={() => setDialogOpen(false)}>

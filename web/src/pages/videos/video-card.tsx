@@ -8,13 +8,13 @@ import type { UploadItem } from '../upload/upload-context';
 import { useVideoProgress } from './use-video-progress';
 import { StatusBadge, StatusDetail } from './video-status';
 
-export function VideoThumb({ video }: { video: Pick<Video, 'thumbnailUrl' | 'durationSeconds'> }) {
+export function VideoThumb({ video, icon = 'video' }: { video: Pick<Video, 'thumbnailUrl' | 'durationSeconds'>; icon?: 'video' | 'music' }) {
   return (
     <div className="video-thumb">
       {video.thumbnailUrl ? (
         <img src={video.thumbnailUrl} alt="" loading="lazy" decoding="async" />
       ) : (
-        <span className="video-thumb-empty"><Icon name="video" size={32} /></span>
+        <span className="video-thumb-empty"><Icon name={icon} size={32} /></span>
       )}
       {video.durationSeconds !== null && (
         <span className="video-duration" data-testid="video-duration">{formatClock(video.durationSeconds)}</span>
@@ -42,14 +42,15 @@ export function VideoCard({ video, onUpdate }: { video: Video; onUpdate(id: stri
   );
 }
 
-export function UploadingCard({ item, onRetry, onCancel }: { item: UploadItem; onRetry(): void; onCancel(): void }) {
+export function UploadingCard({ item, onRetry, onCancel, onPause, onResume }: { item: UploadItem; onRetry(): void; onCancel(): void; onPause?(): void; onResume?(): void }) {
+  const testId = item.kind === 'audio' ? 'audio-upload-card' : 'video-upload-card';
   const pct = Math.round(item.progress * 100);
   return (
-    <li className="video-card" data-testid="video-upload-card" data-status={item.status}>
-      <VideoThumb video={{ thumbnailUrl: null, durationSeconds: null }} />
+    <li className="video-card" data-testid={testId} data-status={item.status}>
+      <VideoThumb video={{ thumbnailUrl: null, durationSeconds: null }} icon={item.kind === 'audio' ? 'music' : 'video'} />
       <span className="video-card-title truncate" title={item.file.name}>{item.file.name}</span>
       <div className="video-card-meta">
-        <span className={`badge ${item.status === 'error' ? 'badge-danger' : ''}`}>{item.status === 'error' ? 'Upload failed' : item.status === 'queued' ? 'Waiting' : 'Uploading'}</span>
+        <span className={`badge ${item.status === 'error' ? 'badge-danger' : ''}`}>{item.status === 'error' ? 'Upload failed' : item.status === 'queued' ? 'Waiting' : item.status === 'paused' ? 'Paused' : 'Uploading'}</span>
         <span className="muted small">{formatBytes(item.file.size)}</span>
       </div>
       {item.status === 'error' ? (
@@ -63,7 +64,9 @@ export function UploadingCard({ item, onRetry, onCancel }: { item: UploadItem; o
             <span style={{ width: `${pct}%` }} />
           </div>
           <span className="muted small">
-            {item.status === 'queued' ? 'Waiting…' : `Uploading… ${pct}%`}{' '}
+            {item.status === 'queued' ? 'Waiting…' : item.status === 'paused' ? `Paused at ${pct}%` : `Uploading… ${pct}%`}{' '}
+            {item.resumable && item.status === 'uploading' && onPause && <button type="button" className="link-btn" onClick={onPause}>Pause</button>}{' '}
+            {item.status === 'paused' && onResume && <button type="button" className="link-btn" onClick={onResume}>Resume</button>}{' '}
             <button type="button" className="link-btn" onClick={onCancel}>Cancel</button>
           </span>
         </div>

@@ -1,4 +1,4 @@
-// The Videos section: the upload control (or the plan hint), uploads on their way, then every video with
+// The library's Videos tab: the upload control (or the plan hint), uploads on their way, then every video with
 // its poster, duration and state; processing ones update live.
 import { useEffect } from 'react';
 import { api } from '../../api/client';
@@ -10,7 +10,8 @@ import { plural } from '../../lib/format';
 import { useUploads } from '../upload/upload-context';
 import { useVideos } from './use-videos';
 import { UploadingCard, VideoCard } from './video-card';
-import { plansWithVideo, VideoPlanHint, VideoUploadZone } from './video-upload-zone';
+import { MediaPlanHint, MediaUploadZone, plansWithMedia } from '../upload/media-upload-zone';
+import { MediaTabs } from '../library/media-tabs';
 
 /** What the 202 told us, until the full video is read (a moment later) or the status polls fill it in. */
 const stubOf = (v: UploadedVideo, o: UploadOptions): Video => ({
@@ -23,7 +24,7 @@ export function VideosPage() {
   const list = useVideos();
   const uploads = useUploads();
   const { prepend, update } = list;
-  const allowed = !!user && plansWithVideo.has(user.plan);
+  const allowed = !!user && plansWithMedia.has(user.plan);
 
   useEffect(
     () =>
@@ -42,11 +43,12 @@ export function VideosPage() {
     <div className="page">
       <header className="page-head">
         <div>
-          <h1>Videos</h1>
+          <h1>Library</h1>
           <p className="muted">{list.loading && !list.items.length ? 'Loading…' : count}</p>
         </div>
       </header>
-      {allowed ? <VideoUploadZone /> : user && <VideoPlanHint plan={user.plan} />}
+      <MediaTabs />
+      {allowed ? <MediaUploadZone kind="video" /> : user && <MediaPlanHint plan={user.plan} kind="video" />}
 
       {list.error !== undefined && !list.items.length ? (
         <ErrorState what="your videos" error={list.error} onRetry={list.reload} />
@@ -62,7 +64,7 @@ export function VideosPage() {
         <>
           <ul className="video-grid" aria-label="Videos">
             {pending.map((item) => (
-              <UploadingCard key={`u${item.id}`} item={item} onRetry={() => uploads.retry(item.id)} onCancel={() => uploads.cancel(item.id)} />
+              <UploadingCard key={`u${item.id}`} item={item} onRetry={() => uploads.retry(item.id)} onCancel={() => uploads.cancel(item.id)} onPause={() => uploads.pause(item.id)} onResume={() => uploads.resume(item.id)} />
             ))}
             {list.items.map((v) => <VideoCard key={v.id} video={v} onUpdate={update} />)}
           </ul>
