@@ -5,7 +5,8 @@
 // → the same file chosen again continues from the server's offset, not from zero → the audio card shows its cover,
 // duration and a player that plays; the audio page plays and seeks. An MP3 with embedded cover art shows its
 // tags; an image and a video chosen together in the Upload dialog each go where their type says; the All tab lists the three kinds and each type tab only its own. A second upload cut
-// off by a reload and then discarded ends on the server (its URL answers 404). Screenshots go to
+// off by a reload and then discarded ends on the server (its URL answers 404). The avatar uploaded on Settings
+// shows in the sidebar and is served publicly. Screenshots go to
 // test-output/screenshots/media-*.png.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
@@ -247,6 +248,27 @@ describe('the unified library and resumable uploads in the dashboard (chromium, 
       const usage = await callApi(server, '/v1/user/me/usage', 'GET', undefined, admin.token);
       const sizes = await Promise.all([longWav, generateAudio('mp3Cover'), generateClip('small240')].map(async (f) => (await stat(await f)).size));
       assert.equal((usage['videos'] as { storageUsed: number }).storageUsed, sizes.reduce((a, b) => a + b, 0));
+      assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    }));
+
+  it('the avatar: uploaded on the Settings page, shown in the sidebar, served publicly', () =>
+    step(async () => {
+      assert.ok(admin, 'the first step ran');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Choose picture…' }).waitFor();
+      await page.getByTestId('avatar-input').setInputFiles(path.join(REPO_ROOT, 'test', 'fixtures', 'photo.jpg'));
+      await page.getByText('Avatar updated').waitFor();
+      const sidebar = page.getByRole('navigation', { name: 'Main' }).getByTestId('avatar');
+      await until(page, 'document.querySelector(".sidebar [data-testid=avatar]")?.naturalWidth > 0', 10_000, 'the sidebar avatar');
+      const src = (await sidebar.getAttribute('src')) ?? '';
+      assert.match(src, new RegExp(`/v1/user/avatar/${admin.id}`));
+      const anonymous = await fetch(new URL(src, server.url));
+      assert.equal(anonymous.status, 200, 'the avatar is public');
+      assert.equal(anonymous.headers.get('content-type'), 'image/webp');
+      await shoot('07-avatar');
+      await page.getByRole('button', { name: 'Remove' }).click();
+      await page.getByText('Avatar removed').waitFor();
+      assert.equal(await page.locator('.sidebar img.avatar').count(), 0);
       assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
     }));
 });

@@ -7,6 +7,7 @@ import { Spinner } from './components/ui';
 import { useAuth } from './lib/auth';
 import { Link, match, navigate, useLocation } from './lib/router';
 import { AdminPage } from './pages/account/admin-page';
+import { Avatar } from './pages/account/avatar-picker';
 import { KeysPage } from './pages/account/keys-page';
 import { SettingsPage } from './pages/account/settings-page';
 import { WebhooksPage } from './pages/account/webhooks-page';
@@ -67,7 +68,7 @@ function Shell({ children, path }: { children: ReactNode; path: string }) {
           ))}
         </ul>
         <div className="sidebar-user muted small" title={user?.email ?? ''}>
-          {user?.nickname || user?.email} <span className="badge">{user?.plan}</span>
+          {user && <Avatar user={user} size={24} />} <span className="truncate">{user?.nickname || user?.email}</span> <span className="badge">{user?.plan}</span>
         </div>
       </nav>
       <main id="main" className="main" tabIndex={-1}>{children}</main>

@@ -104,3 +104,8 @@ export function uploadPoster(videoId: string, file: File, onProgress: (fraction:
     a.status === 200 ? dataOf<Video>(a) : undefined,
   );
 }
+
+/** The account's avatar (JPEG, PNG, WebP or GIF ≤ 2 MB), re-encoded square by the server; answers its URL. */
+export function uploadAvatar(file: File): UploadHandle<{ avatarUrl: string }> {
+  return postForm('/v1/user/me/avatar', [['file', file]], () => {}, (a) => (a.status === 200 ? dataOf<{ avatarUrl: string }>(a) : undefined));
+}

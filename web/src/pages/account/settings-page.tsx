@@ -9,20 +9,20 @@ import { formatDate } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { useToast } from '../../lib/toast';
 import { PASSWORD_HINT } from '../auth/register-page';
+import { AvatarPicker } from './avatar-picker';
 
 function Profile({ user }: { user: User }) {
   const { setUser } = useAuth();
   const toast = useToast();
   const [nickname, setNickname] = useState(user.nickname ?? '');
-  const [avatarUrl, setAvatarUrl] = useState(user.avatarUrl ?? '');
   const [locale, setLocale] = useState(user.locale);
   const [busy, setBusy] = useState(false);
-  const dirty = nickname !== (user.nickname ?? '') || avatarUrl !== (user.avatarUrl ?? '') || locale !== user.locale;
+  const dirty = nickname !== (user.nickname ?? '') || locale !== user.locale;
 
   const save = async () => {
     setBusy(true);
     try {
-      setUser(await api<User>('/v1/user/me', { method: 'PATCH', body: { nickname: nickname.trim() || null, avatarUrl: avatarUrl.trim() || null, locale } }));
+      setUser(await api<User>('/v1/user/me', { method: 'PATCH', body: { nickname: nickname.trim() || null, locale } }));
       toast.show('Profile saved');
     } catch (err) {
       toast.show(errorText(err), 'error');
@@ -34,6 +34,7 @@ function Profile({ user }: { user: User }) {
   return (
     <section className="card" aria-labelledby="profile-h">
       <h2 id="profile-h">Profile</h2>
+      <AvatarPicker user={user} />
       <form className="stack" onSubmit={(e) => (e.preventDefault(), void save())}>
         <div className="field">
           <label htmlFor="pf-email">Email</label>
@@ -43,10 +44,6 @@ function Profile({ user }: { user: User }) {
         <div className="field">
           <label htmlFor="pf-nick">Display name</label>
           <input id="pf-nick" maxLength={50} value={nickname} onChange={(e) => setNickname(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="pf-avatar">Avatar URL</label>
-          <input id="pf-avatar" type="url" placeholder="https://…" value={avatarUrl} onChange={(e) => setAvatarUrl(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor="pf-locale">Language</label>
