@@ -6,8 +6,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { webAppRoutes } from '../../src/http/plugins/web-app.js';
+
+const BIG = Buffer.from(`export const words = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => `word-${i}`))};\n`);
 
 async function appFor(root: string): Promise<FastifyInstance> {
   const app = Fastify();
@@ -27,6 +30,10 @@ describe('the dashboard at /app/', () => {
     await writeFile(path.join(dir, 'dist', 'index.html'), '<!doctype html><script type="module" src="/app/assets/index-abc123.js"></script>');
     await writeFile(path.join(dir, 'dist', 'assets', 'index-abc123.js'), 'console.log(1)');
     await writeFile(path.join(dir, 'secret.txt'), 'outside the web root');
+    // a larger asset with the copies the build writes next to it (scripts/compress-web.mjs)
+    await writeFile(path.join(dir, 'dist', 'assets', 'page-def456.js'), BIG);
+    await writeFile(path.join(dir, 'dist', 'assets', 'page-def456.js.br'), brotliCompressSync(BIG));
+    await writeFile(path.join(dir, 'dist', 'assets', 'page-def456.js.gz'), gzipSync(BIG));
     built = await appFor(path.join(dir, 'dist'));
     missing = await appFor(path.join(dir, 'nothing-here'));
   });
@@ -88,5 +95,31 @@ describe('the dashboard at /app/', () => {
       assert.match(String(res.headers['content-type']), /text\/html/);
       assert.match(res.body, /npm run build:web/);
     }
+  });
+
+  it('sends the pre-compressed copy the client accepts (brotli, then gzip), the file itself otherwise', async () => {
+    const url = '/app/assets/page-def456.js';
+    const br = await built.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(br.statusCode, 200);
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.match(String(br.headers['content-type']), /javascript/);
+    assert.match(String(br.headers['vary']), /accept-encoding/i);
+    assert.equal(br.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.deepEqual(brotliDecompressSync(br.rawPayload), BIG);
+    assert.ok(br.rawPayload.length < BIG.length / 2, 'the brotli copy is what went out');
+
+    const gz = await built.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.deepEqual(gunzipSync(gz.rawPayload), BIG);
+
+    const plain = await built.inject({ url, headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.deepEqual(plain.rawPayload, BIG);
+
+    // a file the build left without copies still goes out, as it is
+    const small = await built.inject({ url: '/app/assets/index-abc123.js', headers: { 'accept-encoding': 'br' } });
+    assert.equal(small.statusCode, 200);
+    assert.equal(small.headers['content-encoding'], undefined);
+    assert.equal(small.body, 'console.log(1)');
   });
 });

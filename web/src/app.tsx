@@ -1,31 +1,33 @@
 // The shell: the session decides between the sign-in pages and the app; the app has a sidebar (a tab bar
 // on phones), the pages, the upload dialog and the upload panel.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { Icon, type ICONS } from './components/icons';
 import { Logo } from './components/logo';
 import { Spinner } from './components/ui';
 import { useAuth } from './lib/auth';
-import { Link, match, navigate, useLocation } from './lib/router';
-import { AdminPage } from './pages/account/admin-page';
+import { Link, match, navigate, safeNext, useLocation } from './lib/router';
 import { Avatar } from './pages/account/avatar-picker';
-import { KeysPage } from './pages/account/keys-page';
-import { SettingsPage } from './pages/account/settings-page';
-import { WebhooksPage } from './pages/account/webhooks-page';
-import { UsagePage } from './pages/account/usage-page';
 import { ForgotPage } from './pages/auth/forgot-page';
 import { LoginPage } from './pages/auth/login-page';
 import { RegisterPage } from './pages/auth/register-page';
-import { ImagePage } from './pages/image/image-page';
 import { LibraryPage } from './pages/library/library-page';
 import { UploadDialog } from './pages/upload/upload-dialog';
 import { UploadPanel } from './pages/upload/upload-panel';
 import { UploadProvider, useUploads } from './pages/upload/upload-context';
-import { VideoPage } from './pages/video/video-page';
-import { VideosPage } from './pages/videos/videos-page';
-import { AudioListPage } from './pages/audio/audio-list-page';
-import { AudioPage } from './pages/audio/audio-page';
 import { inLibrary } from './pages/library/media-tabs';
-import { MediaPage } from './pages/media/media-page';
+
+// Every page but the library and sign-in loads when first opened: the first paint carries only what it needs.
+const AdminPage = lazy(() => import('./pages/account/admin-page').then((m) => ({ default: m.AdminPage })));
+const KeysPage = lazy(() => import('./pages/account/keys-page').then((m) => ({ default: m.KeysPage })));
+const SettingsPage = lazy(() => import('./pages/account/settings-page').then((m) => ({ default: m.SettingsPage })));
+const WebhooksPage = lazy(() => import('./pages/account/webhooks-page').then((m) => ({ default: m.WebhooksPage })));
+const UsagePage = lazy(() => import('./pages/account/usage-page').then((m) => ({ default: m.UsagePage })));
+const ImagePage = lazy(() => import('./pages/image/image-page').then((m) => ({ default: m.ImagePage })));
+const VideoPage = lazy(() => import('./pages/video/video-page').then((m) => ({ default: m.VideoPage })));
+const VideosPage = lazy(() => import('./pages/videos/videos-page').then((m) => ({ default: m.VideosPage })));
+const AudioListPage = lazy(() => import('./pages/audio/audio-list-page').then((m) => ({ default: m.AudioListPage })));
+const AudioPage = lazy(() => import('./pages/audio/audio-page').then((m) => ({ default: m.AudioPage })));
+const MediaPage = lazy(() => import('./pages/media/media-page').then((m) => ({ default: m.MediaPage })));
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/login': () => <LoginPage />,
@@ -71,7 +73,9 @@ function Shell({ children, path }: { children: ReactNode; path: string }) {
           {user && <Avatar user={user} size={24} />} <span className="truncate">{user?.nickname || user?.email}</span> <span className="badge">{user?.plan}</span>
         </div>
       </nav>
-      <main id="main" className="main" tabIndex={-1}>{children}</main>
+      <main id="main" className="main" tabIndex={-1}>
+        <Suspense fallback={<div className="page"><Spinner /></div>}>{children}</Suspense>
+      </main>
       <UploadDialog />
       <UploadPanel />
     </div>
@@ -107,33 +111,55 @@ function AppPage({ path }: { path: string }) {
 
 export function App() {
   const { status } = useAuth();
-  const { path } = useLocation();
+  const { path, query } = useLocation();
+  const search = query.toString();
+  const next = query.get('next');
   const isPublic = path in PUBLIC_PAGES;
 
   useEffect(() => {
     document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : path.startsWith('/videos/') ? 'Video' : path.startsWith('/audio/') ? 'Audio' : 'Picora')} · Picora`;
   }, [path]);
 
-  // After an in-app navigation, move keyboard and screen-reader focus to the new page's heading.
+  // After an in-app navigation, move keyboard and screen-reader focus to the new page's heading — once it is
+  // there: a page loads its code and its data first (a spinner has no heading), so wait for it a moment.
   const firstRender = useRef(true);
   useEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;
       return;
     }
-    const frame = requestAnimationFrame(() => {
-      const heading = document.querySelector<HTMLElement>('main h1, h1');
-      if (!heading) return;
+    // the shown heading: a page waiting for its code stays in the document, hidden, behind the spinner
+    const focusHeading = (): boolean => {
+      const heading = [...document.querySelectorAll<HTMLElement>('main h1, h1')].find((h) => h.getClientRects().length > 0);
+      if (!heading) return false;
       heading.setAttribute('tabindex', '-1');
-      heading.focus();
+      heading.focus({ preventScroll: true });
+      return document.activeElement === heading;
+    };
+    let observer: MutationObserver | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      if (focusHeading()) return;
+      observer = new MutationObserver(() => focusHeading() && stop());
+      observer.observe(document.body, { childList: true, subtree: true });
+      timer = setTimeout(stop, 5000);
     });
-    return () => cancelAnimationFrame(frame);
+    const stop = () => {
+      observer?.disconnect();
+      clearTimeout(timer);
+    };
+    return () => {
+      cancelAnimationFrame(frame);
+      stop();
+    };
   }, [path]);
 
   useEffect(() => {
-    if (status === 'anon' && !isPublic) navigate(`/login${path !== '/' ? `?next=${encodeURIComponent(path)}` : ''}`, { replace: true });
-    if (status === 'authed' && isPublic) navigate('/', { replace: true });
-  }, [status, isPublic, path]);
+    // the whole address (a filtered view, a tab) survives the sign-in; a signed-in visit to /login goes on to it
+    const here = `${path}${search ? `?${search}` : ''}`;
+    if (status === 'anon' && !isPublic) navigate(`/login${here !== '/' ? `?next=${encodeURIComponent(here)}` : ''}`, { replace: true });
+    if (status === 'authed' && isPublic) navigate(safeNext(next), { replace: true });
+  }, [status, isPublic, path, search, next]);
 
   if (status === 'loading') return <div className="boot"><Spinner label="Opening Picora…" /></div>;
   if (status === 'anon') return isPublic ? <>{PUBLIC_PAGES[path]!()}</> : null;

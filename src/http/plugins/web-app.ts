@@ -1,5 +1,5 @@
 // The dashboard (web/, built by `npm run build:web` into web/dist) at /app/: hashed assets cached for a
-// year, index.html never cached, and every other /app/* path answered with index.html (the SPA routes).
+// year (brotli or gzip copies made at build time where the client takes them), index.html never cached, and every other /app/* path answered with index.html (the SPA routes).
 // Without a build, /app/ says how to make one; the API and its tests do not need it.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -53,7 +53,9 @@ export function webAppRoutes(deps: { mediaBaseUrl: string; root?: string }) {
 
   return async function (app: FastifyInstance): Promise<void> {
     // serve: false — only reply.sendFile (streams, ETag, ranges, no traversal); the routes are ours.
-    await app.register(fastifyStatic, { root, serve: false });
+    // preCompressed: the .br / .gz copies written at build time (scripts/compress-web.mjs) go to clients that
+    // accept them, with Vary: Accept-Encoding; a file without copies goes as it is.
+    await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
     const hidden = { schema: { hide: true }, config: { auth: 'public' as const, rateTier: 'none' as const } };
 
     const sendIndex = async (reply: FastifyReply) => {
@@ -61,7 +63,7 @@ export function webAppRoutes(deps: { mediaBaseUrl: string; root?: string }) {
         return reply.status(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
       }
       reply.header('content-security-policy', csp);
-      return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', root, { cacheControl: false });
+      return reply.header('cache-control', 'no-cache').header('vary', 'accept-encoding').type('text/html; charset=utf-8').sendFile('index.html', root, { cacheControl: false });
     };
 
     app.get('/', hidden, (_request, reply) => reply.redirect(BASE, 302));
@@ -74,7 +76,7 @@ export function webAppRoutes(deps: { mediaBaseUrl: string; root?: string }) {
       const inside = file.startsWith(root + path.sep) && !rel.includes('\0');
       if (inside && (await isFile(file))) {
         const hashed = rel.startsWith('assets/');
-        reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : `public, max-age=${HOUR}`);
+        reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : `public, max-age=${HOUR}`).header('vary', 'accept-encoding');
         return reply.sendFile(path.relative(root, file), root, { cacheControl: false, dotfiles: 'deny' });
       }
       // A missing file (an old hashed asset, a typo) is a 404; anything else is a route of the app.

@@ -140,6 +140,14 @@ export function uploadResumable(file: File, s: Start): ResumableHandle {
 
 /** The account's uploads left unfinished in this browser (a reload, a closed tab), newest first. */
 export async function listUnfinished(userId: string): Promise<Unfinished[]> {
+  // tus-js-client is loaded only when there is something of this account's to list
+  let any = false;
+  try {
+    any = Object.keys(localStorage).some((k) => k.startsWith(`tus::${prefix(userId)}`));
+  } catch {
+    /* storage disabled: nothing was kept */
+  }
+  if (!any) return [];
   const { defaultOptions } = await tus();
   const all = await defaultOptions.urlStorage.findAllUploads().catch(() => [] as PreviousUpload[]);
   const mine = all.filter((u) => (u.urlStorageKey ?? '').startsWith(`tus::${prefix(userId)}`) && u.uploadUrl);

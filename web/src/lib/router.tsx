@@ -36,6 +36,9 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (!opts.replace) window.scrollTo(0, 0);
 }
 
+/** Where to go after signing in: `next` when it is a path inside the app (never another site), else the library. */
+export const safeNext = (next: string | null): string => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+
 /** Replaces the query of the current URL (filters, search) without a new history entry. */
 export function setQuery(params: Record<string, string | undefined>): void {
   const q = new URLSearchParams(window.location.search);

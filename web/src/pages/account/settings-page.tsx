@@ -15,14 +15,14 @@ function Profile({ user }: { user: User }) {
   const { setUser } = useAuth();
   const toast = useToast();
   const [nickname, setNickname] = useState(user.nickname ?? '');
-  const [locale, setLocale] = useState(user.locale);
   const [busy, setBusy] = useState(false);
-  const dirty = nickname !== (user.nickname ?? '') || locale !== user.locale;
+  // No language choice: the dashboard is in English only (the API keeps `locale` for clients that use it).
+  const dirty = nickname !== (user.nickname ?? '');
 
   const save = async () => {
     setBusy(true);
     try {
-      setUser(await api<User>('/v1/user/me', { method: 'PATCH', body: { nickname: nickname.trim() || null, locale } }));
+      setUser(await api<User>('/v1/user/me', { method: 'PATCH', body: { nickname: nickname.trim() || null } }));
       toast.show('Profile saved');
     } catch (err) {
       toast.show(errorText(err), 'error');
@@ -44,13 +44,6 @@ function Profile({ user }: { user: User }) {
         <div className="field">
           <label htmlFor="pf-nick">Display name</label>
           <input id="pf-nick" maxLength={50} value={nickname} onChange={(e) => setNickname(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="pf-locale">Language</label>
-          <select id="pf-locale" value={locale} onChange={(e) => setLocale(e.target.value)}>
-            <option value="en">English</option>
-            <option value="zh-CN">简体中文</option>
-          </select>
         </div>
         <div><button type="submit" className="btn btn-primary" disabled={!dirty || busy}>Save profile</button></div>
       </form>

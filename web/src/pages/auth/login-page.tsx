@@ -4,7 +4,7 @@ import { api } from '../../api/client';
 import type { User } from '../../api/types';
 import { useAuth } from '../../lib/auth';
 import { errorText } from '../../lib/error-text';
-import { Link, navigate, useLocation } from '../../lib/router';
+import { Link, navigate, safeNext, useLocation } from '../../lib/router';
 import { AuthLayout, FormError } from './auth-layout';
 
 export function LoginPage() {
@@ -26,8 +26,7 @@ export function LoginPage() {
           try {
             const r = await api<{ accessToken: string; user: User }>('/v1/auth/login', { method: 'POST', body: { email, password }, auth: false });
             signedIn(r.accessToken, r.user);
-            const next = query.get('next');
-            navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+            navigate(safeNext(query.get('next')), { replace: true });
           } catch (err) {
             setError(errorText(err));
             setBusy(false);
