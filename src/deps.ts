@@ -34,6 +34,7 @@ import { createSessionsService, type SessionsService } from './domain/accounts/s
 import { createVerificationCodes } from './domain/accounts/verification-codes.service.js';
 import { createApiKeysService, type ApiKeysService } from './domain/api-keys/api-keys.service.js';
 import { createDeliveryService, type DeliveryService } from './domain/images/delivery.service.js';
+import { createDownloadZipService, type DownloadZipService } from './domain/images/download-zip.service.js';
 import { createImagesService, type ImagesService } from './domain/images/images.service.js';
 import { createUploadService, type UploadService } from './domain/images/upload.service.js';
 import { createUrlSigner, type UrlSigner } from './domain/images/url-signing.js';
@@ -51,6 +52,8 @@ import { createWebhooksRepo } from './db/repos/webhooks.repo.js';
 import { createWebhookEvents } from './domain/webhooks/webhook-events.js';
 import { createWebhookDelivery } from './domain/webhooks/webhook-delivery.service.js';
 import { createWebhooksService, type WebhooksService } from './domain/webhooks/webhooks.service.js';
+import { createCollectionsRepo } from './db/repos/collections.repo.js';
+import { createCollectionsService, type CollectionsService } from './domain/collections/collections.service.js';
 import { registerWebhookDeliverJob } from './jobs/handlers/webhook-deliver.job.js';
 import { createAddressGuard } from './lib/safe-fetch.js';
 import { createSafePoster } from './lib/safe-post.js';
@@ -78,6 +81,9 @@ import { createBandwidthMeter, type BandwidthMeter } from './domain/usage/bandwi
 import { createQuotas } from './domain/usage/quotas.js';
 import { createRateLimits, type RateLimits } from './domain/usage/rate-limits.js';
 import { createUsageService, type UsageService } from './domain/usage/usage.service.js';
+import { createUsageDailyRepo } from './db/repos/usage-daily.repo.js';
+import { createUsageHistoryService, type UsageHistoryService } from './domain/usage/usage-history.service.js';
+import { registerUsageDailyRollup } from './jobs/handlers/usage-daily.job.js';
 import { startPeriodic } from './lib/periodic.js';
 import { createRedis } from './lib/redis.js';
 import { createSafeFetcher } from './lib/safe-fetch.js';
@@ -102,6 +108,8 @@ export type Deps = {
   images: ImagesService;
   uploads: UploadService;
   delivery: DeliveryService;
+  /** A selection of images as one streamed zip (POST /v1/images/download). */
+  imageDownloads: DownloadZipService;
   variants: VariantsService;
   /** Worker processes for renders and upload preparation. */
   workers: MediaWorkers;
@@ -124,9 +132,13 @@ export type Deps = {
   domains: DomainsService;
   /** Outbound webhooks: endpoints, test-send and the delivery log. */
   webhooks: WebhooksService;
+  /** Photo albums and filing items into them (cascade deletes go through the media sources). */
+  collections: CollectionsService;
   /** Durable background jobs (transcodes, purges, sweeps). */
   jobs: JobQueue & JobInspector;
   usage: UsageService;
+  /** Storage and bandwidth per day (GET /v1/usage/history) and the hourly round that samples and sweeps them. */
+  usageHistory: UsageHistoryService;
   bandwidth: BandwidthMeter;
   rateLimits: RateLimits;
   metrics: Metrics;
@@ -189,6 +201,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   const webhooksRepo = createWebhooksRepo(db.db, db.dialect);
   const webhookEvents = createWebhookEvents({ webhooks: webhooksRepo, jobs, clock, log, maxAttempts: config.webhooks.maxAttempts });
   const usage = createUsageRepo(db.db);
+  const usageHistory = createUsageHistoryService({ daily: createUsageDailyRepo(db.db), usage, clock });
   const bandwidth = createBandwidthMeter(usage, clock, { log });
   const mediaBandwidth = createBandwidthMeter(usage, clock, { log, kind: 'media' });
   const quotas = createQuotas({
@@ -250,6 +263,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     cacheMs: config.deliveryCacheMs,
     rendersPerIpPerMinute: config.rendersPerIpPerMin,
   });
+  const imageDownloads = createDownloadZipService({ images: imagesRepo, plans, blobs, quotas, meter: delivery, clock, log });
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
 
   // Custom domains: CNAMEs checked through the configured DNS servers (the system's when none are set).
@@ -312,6 +326,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   const media = createMediaService({ media: mediaRepo, sources: mediaSources, cursors: urlSigner });
   const bulkDelete = createBulkDeleteService({ media: mediaRepo, sources: mediaSources, clock, serverSecret: secret });
   const sync = createSyncService({ sync: createSyncRepo(db.db), sources: mediaSources, cursors: urlSigner, clock, settleMs: 1000 });
+  const collections = createCollectionsService({ collections: createCollectionsRepo(db.db, db.dialect), sources: mediaSources, clock, serverSecret: secret });
   const avatars = createAvatarsService({
     avatars: createAvatarsRepo(db.db), blobs, workers, clock, spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), publicUrl: config.publicUrl, log,
   });
@@ -336,6 +351,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     registerStoragePurgeJob(jobs, blobs);
     registerTombstoneSweep(jobs, { sweep: sync.sweep, log });
     registerTusSweep(jobs, { sweep: () => resumableUploads.sweep(), log });
+    registerUsageDailyRollup(jobs, { rollup: () => usageHistory.rollup(), log });
     const ffmpeg = await checkFfmpeg(bins);
     if (!ffmpeg.ok) log.warn(`video: ${ffmpeg.reason} — video uploads will be refused until it is installed`);
     await jobs.start();
@@ -361,9 +377,9 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   });
 
   return {
-    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, variants, workers, watermarks,
-    videos, videoUploads, videoDelivery, audio, audioUploads, audioDelivery, resumableUploads, jobs, domains, media, bulkDelete, sync, avatars, webhooks,
-    usage: usageService, bandwidth, rateLimits, metrics, urlSigner,
+    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, imageDownloads, variants, workers, watermarks,
+    videos, videoUploads, videoDelivery, audio, audioUploads, audioDelivery, resumableUploads, jobs, domains, media, bulkDelete, sync, avatars, webhooks, collections,
+    usage: usageService, usageHistory, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'storage', check: () => blobs.ping() },

@@ -13,6 +13,9 @@ import * as m0009 from './migrations/0009-audio.js';
 import * as m0010 from './migrations/0010-sync-avatars.js';
 import * as m0011 from './migrations/0011-tus-uploads.js';
 import * as m0012 from './migrations/0012-webhooks.js';
+import * as m0013 from './migrations/0013-collections.js';
+import * as m0014 from './migrations/0014-usage-daily.js';
+import * as m0015 from './migrations/0015-image-exif.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': m0001,
@@ -27,6 +30,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-sync-avatars': m0010,
   '0011-tus-uploads': m0011,
   '0012-webhooks': m0012,
+  '0013-collections': m0013,
+  '0014-usage-daily': m0014,
+  '0015-image-exif': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,6 +1,6 @@
 // Table types as Kysely sees them (camelCase; CamelCasePlugin maps to snake_case SQL).
 // Timestamps are epoch milliseconds (bigint); flags are 0/1 integers — the same on SQLite and PostgreSQL.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export type PlanId = 'trial' | 'pro' | 'pro_plus';
 export type Role = 'user' | 'admin';
@@ -158,7 +158,7 @@ export interface Database {
   refreshTokens: RefreshTokensTable;
   apiKeys: ApiKeysTable;
   verificationCodes: VerificationCodesTable;
-  images: ImagesTable;
+  images: ImagesTable & ImagePhotoInfoColumns & CollectionColumns;
   imageTags: ImageTagsTable;
   userUsage: UserUsageTable;
   usageMonthly: UsageMonthlyTable;
@@ -306,7 +306,7 @@ export interface VideosTable {
 }
 
 export interface Database {
-  videos: VideosTable;
+  videos: VideosTable & CollectionColumns;
 }
 
 export type VideoRow = Selectable<VideosTable>;
@@ -459,7 +459,71 @@ export interface AudioTable {
 }
 
 export interface Database {
-  audio: AudioTable;
+  audio: AudioTable & CollectionColumns;
 }
 
 export type AudioRow = Selectable<AudioTable>;
+
+// Photo information read from the original's EXIF at upload (migration 0015). Kept out of ImageRow on purpose: only
+// the owner's info query selects them by name, so no presenter can pass GPS on by accident; optional on insert.
+type PhotoColumn<T> = ColumnType<T | null, T | null | undefined, T | null>;
+export interface ImagePhotoInfoColumns {
+  cameraMake: PhotoColumn<string>;
+  cameraModel: PhotoColumn<string>;
+  lensModel: PhotoColumn<string>;
+  focalLengthMm: PhotoColumn<number>;
+  fNumber: PhotoColumn<number>;
+  exposureTime: PhotoColumn<string>;
+  iso: PhotoColumn<number>;
+  takenAt: PhotoColumn<string>;
+  gpsLatitude: PhotoColumn<number>;
+  gpsLongitude: PhotoColumn<number>;
+}
+export type ImagePhotoInfoRow = Selectable<ImagePhotoInfoColumns>;
+
+// Usage per UTC day (migration 0014): bandwidth served that day, storage as last sampled that day.
+export type UsageDailyType = 'img_storage' | 'media_storage' | 'img_bandwidth' | 'media_bandwidth';
+export interface UsageDailyTable {
+  userId: string;
+  type: UsageDailyType;
+  /** 'YYYY-MM-DD' (UTC) */
+  day: string;
+  bytes: number;
+}
+
+export interface Database {
+  usageDaily: UsageDailyTable;
+}
+
+export type UsageDailyRow = Selectable<UsageDailyTable>;
+
+// Collections (migration 0013): an account's photo albums, and the album each image, video or audio item is filed in
+// (`collection_id`, at most one). The column stays out of ImageRow/VideoRow/AudioRow: rows built in code need not
+// name it, and only the collection queries read or write it; optional on insert.
+export type CollectionType = 'photo_album' | 'album';
+
+export interface CollectionColumns {
+  collectionId: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface CollectionsTable {
+  id: string;
+  userId: string;
+  name: string;
+  /** Unique per account. */
+  slug: string;
+  description: string | null;
+  collectionType: CollectionType;
+  /** JSON array of image | video | audio | doc. */
+  allowedResourceTypes: string;
+  kbType: 'creator' | 'output';
+  isDefault: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Database {
+  collections: CollectionsTable;
+}
+
+export type CollectionRow = Selectable<CollectionsTable>;

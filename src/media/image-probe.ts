@@ -10,6 +10,7 @@
 import { encode } from 'blurhash';
 import sharp from 'sharp';
 import type { Metadata, SharpOptions } from 'sharp';
+import { readPhotoInfo, type PhotoInfo } from './exif-info.js';
 import { MediaError, toMediaError } from './media-error.js';
 
 export interface PixelLimits {
@@ -38,6 +39,8 @@ export interface ImageProbe {
   hasMetadata: boolean;
   /** For still images: the placeholder, made by the same decode that verified the file. */
   placeholder?: Placeholder;
+  /** Only when asked for (`{ photoInfo: true }`): camera, exposure, date and GPS from the EXIF the header read gave. */
+  photoInfo?: PhotoInfo | null;
 }
 
 export interface Placeholder {
@@ -68,7 +71,7 @@ function formatOf(meta: Metadata): ProbedFormat | undefined {
  * HEVC-coded HEIC cannot be decoded by sharp's libvips: it is probed from its header only (convert it
  * with heicToJpeg, which decodes it, before anything else).
  */
-export async function probeImage(input: Buffer | string, limits: PixelLimits): Promise<ImageProbe> {
+export async function probeImage(input: Buffer | string, limits: PixelLimits, opts: { photoInfo?: boolean } = {}): Promise<ImageProbe> {
   let meta: Metadata;
   try {
     // header only: no pixel is decoded here, so the limit is ours to check, not libvips'
@@ -113,6 +116,7 @@ export async function probeImage(input: Buffer | string, limits: PixelLimits): P
     hasMetadata: Boolean(meta.exif || meta.xmp || meta.iptc) || (meta.orientation !== undefined && meta.orientation !== 1),
     ...(meta.orientation !== undefined ? { orientation: meta.orientation } : {}),
     ...(placeholder ? { placeholder } : {}),
+    ...(opts.photoInfo ? { photoInfo: readPhotoInfo(meta.exif) } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ const BODIES: Partial<Record<Kind, Record<string, unknown>>> = {
   audio: { title: 'B-was-here', isPublic: true },
   apiKey: { name: 'B-was-here', scopes: ['media.read'] },
   webhook: { url: 'https://b-was-here.example.test/x', events: ['image.uploaded'], enabled: false },
+  collection: { name: 'B-was-here', description: 'B-was-here' },
   watermark: { name: 'B-was-here', text: 'B-was-here', opacity: 1 },
   user: { plan: 'trial', role: 'admin', isActive: false },
   plan: { apiKeysMax: 999, name: 'B-was-here' },

@@ -128,4 +128,28 @@ describe('responses conform to the public OpenAPI contract', { skip }, () => {
     check('POST', '/v1/domains/{id}/verify', await t.app.inject({ method: 'POST', url: '/v1/domains/AAAAAAAAAAAAAAAAAAAAA/verify', headers: bearer(owner.accessToken) }));
     check('DELETE', '/v1/domains/{id}', await t.app.inject({ method: 'DELETE', url: `/v1/domains/${id}`, headers: bearer(owner.accessToken) }));
   });
+
+  it('collection endpoints and batch-move (photo albums)', async () => {
+    const s = await registerUser(t);
+    const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+      t.app.inject({ method, url, headers: bearer(s.accessToken), ...(payload ? { payload } : {}) });
+    const created = await call('POST', '/v1/collections', { name: 'Holidays' });
+    assert.equal(created.statusCode, 201, created.body);
+    check('POST', '/v1/collections', created);
+    check('POST', '/v1/collections', await call('POST', '/v1/collections', { name: 'KB', collectionType: 'knowledge_base' }));
+    check('POST', '/v1/collections', await t.app.inject({ method: 'POST', url: '/v1/collections', payload: { name: 'anonymous' } }));
+    const id = (created.json() as { data: { id: string } }).data.id;
+    check('GET', '/v1/collections', await call('GET', '/v1/collections?type=all&sort=name&limit=5'));
+    check('GET', '/v1/collections/{id}', await call('GET', `/v1/collections/${id}`));
+    check('GET', '/v1/collections/{id}', await call('GET', '/v1/collections/AAAAAAAAAAAAAAAAAAAAA'));
+    check('PATCH', '/v1/collections/{id}', await call('PATCH', `/v1/collections/${id}`, { name: 'Renamed', isDefault: true }));
+    check('PATCH', '/v1/collections/{id}', await call('PATCH', `/v1/collections/${id}`, { name: '' }));
+    check('PATCH', '/v1/collections/{id}', await call('PATCH', '/v1/collections/AAAAAAAAAAAAAAAAAAAAA', { name: 'x' }));
+    check('POST', '/v1/images/batch-move', await call('POST', '/v1/images/batch-move', { ids: ['aZ9kR2pQ7vB'], kbId: id }));
+    check('POST', '/v1/images/batch-move', await call('POST', '/v1/images/batch-move', { ids: ['aZ9kR2pQ7vB'], kbId: null }));
+    check('POST', '/v1/images/batch-move', await call('POST', '/v1/images/batch-move', { ids: ['aZ9kR2pQ7vB'], kbId: 'AAAAAAAAAAAAAAAAAAAAA' }));
+    check('POST', '/v1/images/batch-move', await call('POST', '/v1/images/batch-move', { ids: [], kbId: id }));
+    check('DELETE', '/v1/collections/{id}', await call('DELETE', `/v1/collections/${id}`));
+    check('DELETE', '/v1/collections/{id}', await call('DELETE', `/v1/collections/${id}`));
+  });
 });

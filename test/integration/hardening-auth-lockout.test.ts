@@ -1,7 +1,9 @@
 // Login lockout under concurrency (issue 14, item 4; CONTRACT §3): 5 consecutive failures lock the account for
 // 15 minutes even when the guesses arrive all at once, and a right password sent in the same burst does not
 // sign in. Runs on SQLite and on PostgreSQL: one instance, two instances sharing the database, and the two
-// statements of the users repository under truly concurrent connections.
+// statements of the users repository under truly concurrent connections. Issue 12, defect 11: the right password
+// on a locked account is told that it is locked and until when (while few guesses were made during the lock);
+// wrong passwords and unknown emails keep the generic answer.
 //
 // How a burst is built: the wrong passwords are sent first and the right one last, in the same tick, so every
 // request is in flight before any failure is recorded.
@@ -34,6 +36,18 @@ function assertRefused(res: LightMyRequestResponse, label: string): void {
   assert.deepEqual(res.json(), BAD_LOGIN, `${label}: the same answer as a wrong password`);
 }
 
+/** The locked answer: UNAUTHORIZED with lockedUntil, and when to retry (header and meta). */
+function assertLocked(res: LightMyRequestResponse, lockedUntil: number, now: number, label: string): void {
+  assert.equal(res.statusCode, 401, `${label}: ${res.body}`);
+  const retryAfterSec = Math.ceil((lockedUntil - now) / 1000);
+  const iso = new Date(lockedUntil).toISOString();
+  const body = res.json() as { success: boolean; code: string; error: string; meta: Record<string, unknown> };
+  assert.deepEqual({ success: body.success, code: body.code, meta: body.meta }, { success: false, code: 'UNAUTHORIZED', meta: { lockedUntil: iso, retryAfterSec } }, label);
+  assert.match(body.error, /locked/i, label);
+  assert.ok(body.error.includes(iso), `${label}: the message says until when`);
+  assert.equal(res.headers['retry-after'], String(retryAfterSec), `${label}: Retry-After`);
+}
+
 async function storedLock(t: TestApp, userId: string): Promise<{ count: number; lockedUntil: number | null }> {
   const row = await t.deps.db.db.selectFrom('users').select(['failedLoginCount', 'lockedUntil']).where('id', '=', userId).executeTakeFirstOrThrow();
   return { count: Number(row.failedLoginCount), lockedUntil: row.lockedUntil === null ? null : Number(row.lockedUntil) };
@@ -60,7 +74,9 @@ for (const { name, backend, skip } of backends) {
       const { wrong, right } = await burst(s);
       wrong.forEach((r, i) => assertRefused(r, `wrong password ${i}`));
       assertRefused(right, 'the right password in the burst');
-      assert.deepEqual(await storedLock(t, s.userId), { count: 5, lockedUntil: start + LOCK_MS }, 'five failures counted, then locked for 15 minutes');
+      // the fifth failure locks for 15 minutes; the seven wrong guesses judged during the lock are counted too (they
+      // spend the lock's verdicts: the right password in the burst, and after it, gets the generic answer)
+      assert.deepEqual(await storedLock(t, s.userId), { count: 12, lockedUntil: start + LOCK_MS }, 'every failure counted, locked for 15 minutes from the fifth');
 
       t.clock.advance(LOCK_MS - 60_000);
       assertRefused(await login(t, s, s.password), 'the right password 14 minutes later');
@@ -80,8 +96,42 @@ for (const { name, backend, skip } of backends) {
       const { wrong, right } = await burst(s);
       wrong.forEach((r, i) => assertRefused(r, `wrong password ${i} after the lock expired`));
       assertRefused(right, 'the right password in the second burst');
-      assert.deepEqual(await storedLock(t, s.userId), { count: 5, lockedUntil: start + LOCK_MS }, 'counted from 1 again, a fresh 15-minute lock');
+      assert.deepEqual(await storedLock(t, s.userId), { count: 12, lockedUntil: start + LOCK_MS }, 'counted from 1 again, a fresh 15-minute lock');
       assertRefused(await login(t, s, s.password), 'the right password right after the burst');
+    });
+
+    it('tells the right password that the account is locked and until when; wrong passwords and unknown emails get the generic answer', async () => {
+      const s = await registerUser(t);
+      const start = t.clock.now();
+      for (let i = 0; i < 5; i++) assertRefused(await login(t, s, WRONG), `wrong password ${i}`);
+      assertLocked(await login(t, s, s.password), start + LOCK_MS, t.clock.now(), 'the right password right after the lock');
+      t.clock.advance(60_000);
+      assertRefused(await login(t, s, WRONG), 'a wrong password while locked');
+      assertLocked(await login(t, s, s.password), start + LOCK_MS, t.clock.now(), 'the right password a minute later');
+      const stranger = { email: `nobody-${Date.now()}@example.com` };
+      assertRefused(await login(t, stranger, s.password), 'an unknown email');
+      assertRefused(await login(t, stranger, WRONG), 'an unknown email, another password');
+      assert.deepEqual(await storedLock(t, s.userId), { count: 6, lockedUntil: start + LOCK_MS }, 'the wrong guess during the lock is counted, the lock not extended');
+
+      t.clock.set(start + LOCK_MS);
+      const back = await login(t, s, s.password);
+      assert.equal(back.statusCode, 200, `the right password works once the lock has ended: ${back.body}`);
+      assert.deepEqual(await storedLock(t, s.userId), { count: 0, lockedUntil: null });
+    });
+
+    it('stops telling the right password apart after 2 wrong guesses during the lock, until the lock ends', async () => {
+      const s = await registerUser(t);
+      const start = t.clock.now();
+      for (let i = 0; i < 5; i++) assertRefused(await login(t, s, WRONG), `wrong password ${i}`);
+      for (let i = 0; i < 2; i++) assertRefused(await login(t, s, WRONG), `wrong guess ${i} during the lock`);
+      assertLocked(await login(t, s, s.password), start + LOCK_MS, t.clock.now(), 'the right password after 2 wrong guesses during the lock');
+      assertRefused(await login(t, s, WRONG), 'a third wrong guess during the lock');
+      assertRefused(await login(t, s, s.password), 'the right password after 3 wrong guesses during the lock: no verdict');
+      t.clock.advance(LOCK_MS - 1);
+      assertRefused(await login(t, s, s.password), 'still no verdict 1 ms before the lock ends');
+      t.clock.advance(1);
+      const back = await login(t, s, s.password);
+      assert.equal(back.statusCode, 200, back.body);
     });
 
     it('still admits the right password after 4 concurrent failures', async () => {

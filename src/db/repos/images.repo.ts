@@ -1,7 +1,7 @@
 // Image rows and their tags. Queries only; ownership and visibility are decided in domain/images.
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
-import type { ImageRow } from '../schema.js';
+import type { ImagePhotoInfoRow, ImageRow } from '../schema.js';
 import { recordTombstone, recordTombstones } from './sync.repo.js';
 
 export type ImageListQuery = {
@@ -12,6 +12,8 @@ export type ImageListQuery = {
   from?: number | undefined; // inclusive, ms
   to?: number | undefined; // exclusive, ms
   q?: string | undefined;
+  /** Only the images filed in this album (migration 0013). */
+  collectionId?: string | undefined;
 };
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -28,6 +30,7 @@ export function createImagesRepo(db: Db) {
     if (q.from !== undefined) query = query.where('images.createdAt', '>=', q.from);
     if (q.to !== undefined) query = query.where('images.createdAt', '<', q.to);
     if (q.q) query = query.where(searchFilter(q.q));
+    if (q.collectionId !== undefined) query = query.where('images.collectionId', '=', q.collectionId);
     return query;
   }
 
@@ -40,11 +43,15 @@ export function createImagesRepo(db: Db) {
     if (q.from !== undefined) query = query.where('imageTags.createdAt', '>=', q.from);
     if (q.to !== undefined) query = query.where('imageTags.createdAt', '<', q.to);
     if (q.q) query = query.where(searchFilter(q.q));
+    if (q.collectionId !== undefined) query = query.where('images.collectionId', '=', q.collectionId);
     return query;
   }
 
   return {
     findById: (id: string): Promise<ImageRow | undefined> => db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    /** One image with its photo information (ImageRow leaves those columns out: only this returns them). */
+    findWithPhotoInfo: (id: string): Promise<(ImageRow & ImagePhotoInfoRow) | undefined> => db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst(),
 
     findBySha: (userId: string, sha256: string): Promise<ImageRow | undefined> =>
       db.selectFrom('images').selectAll().where('userId', '=', userId).where('sha256', '=', sha256).executeTakeFirst(),
@@ -55,10 +62,10 @@ export function createImagesRepo(db: Db) {
     findManyForUser: (userId: string, ids: string[]): Promise<ImageRow[]> =>
       ids.length === 0 ? Promise.resolve([]) : db.selectFrom('images').selectAll().where('userId', '=', userId).where('id', 'in', ids).execute(),
 
-    /** Inserts the image and its tag rows together. */
-    insert: (row: ImageRow, tags: string[]): Promise<void> =>
+    /** Inserts the image (with the photo information read at upload, if any) and its tag rows together. */
+    insert: (row: ImageRow, tags: string[], photo?: ImagePhotoInfoRow | null): Promise<void> =>
       db.transaction().execute(async (trx) => {
-        await trx.insertInto('images').values(row).execute();
+        await trx.insertInto('images').values(photo ? { ...row, ...photo } : row).execute();
         if (tags.length > 0) {
           await trx.insertInto('imageTags').values(tags.map((tag) => ({ imageId: row.id, userId: row.userId, tag, createdAt: row.createdAt }))).execute();
         }
@@ -128,8 +135,19 @@ export function createImagesRepo(db: Db) {
       return query.orderBy('images.createdAt', 'desc').orderBy('images.id', 'desc').limit(q.limit).execute();
     },
 
+    /**
+     * The account's tags with how many of its images carry each, most used first, ties by tag; counted by the
+     * database from image_tags (rows go with their image), `prefix` matched case-insensitively.
+     */
+    listTags: async (userId: string, opts: { prefix?: string | undefined; limit: number }): Promise<Array<{ tag: string; count: number }>> => {
+      let query = db.selectFrom('imageTags').select(['imageTags.tag', sql<number>`count(*)`.as('count')]).where('imageTags.userId', '=', userId);
+      if (opts.prefix) query = query.where(sql<boolean>`lower(image_tags.tag) like ${`${escapeLike(opts.prefix.toLowerCase())}%`} escape '\\'`);
+      const rows = await query.groupBy('imageTags.tag').orderBy(sql`count(*)`, 'desc').orderBy('imageTags.tag', 'asc').limit(opts.limit).execute();
+      return rows.map((r) => ({ tag: r.tag, count: Number(r.count) }));
+    },
+
     count: async (q: Omit<ImageListQuery, 'limit' | 'after'>): Promise<number> => {
-      if (q.tag !== undefined && !q.q) {
+      if (q.tag !== undefined && !q.q && q.collectionId === undefined) {
         let query = db.selectFrom('imageTags').where('imageTags.userId', '=', q.userId).where('imageTags.tag', '=', q.tag);
         if (q.from !== undefined) query = query.where('imageTags.createdAt', '>=', q.from);
         if (q.to !== undefined) query = query.where('imageTags.createdAt', '<', q.to);

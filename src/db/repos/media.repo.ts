@@ -8,7 +8,7 @@ import { SYNC_TABLES } from './sync.repo.js';
 
 export type MediaType = SyncType;
 export type MediaRef = { type: MediaType; id: string; createdAt: number };
-export type MediaListQuery = { userId: string; types: MediaType[]; q?: string | undefined; isPublic?: boolean | undefined };
+export type MediaListQuery = { userId: string; types: MediaType[]; q?: string | undefined; isPublic?: boolean | undefined; collectionId?: string | undefined };
 export type BulkFilters = {
   userId: string;
   /** Only rows created at or before this instant (the snapshot's time: later uploads are never in the set). */
@@ -29,6 +29,7 @@ export function createMediaRepo(db: Db) {
   function listBranch(type: MediaType, q: MediaListQuery, limit: number, after?: { createdAt: number; id: string }) {
     const conds = [sql`user_id = ${q.userId}`];
     if (q.isPublic !== undefined) conds.push(sql`is_public = ${q.isPublic ? 1 : 0}`);
+    if (q.collectionId !== undefined) conds.push(sql`collection_id = ${q.collectionId}`);
     if (q.q) {
       const pattern = `%${escapeLike(q.q.toLowerCase())}%`;
       conds.push(sql`(lower(coalesce(title, '')) like ${pattern} escape '\\' or lower(filename) like ${pattern} escape '\\')`);

@@ -5,6 +5,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db.js';
 import type { Database, QuotaReservationRow, UserUsageRow } from '../schema.js';
+import { addDailyBandwidth } from './usage-daily.repo.js';
 
 export type ReserveLimits = { storageBytes: number; uploadsPerDay: number };
 export type ReserveResult = { ok: true; /** the storage counter after the reservation */ used: number } | { ok: false; type: 'img_storage' | 'media_storage' | 'uploads_per_day'; usage: UserUsageRow };
@@ -214,16 +215,23 @@ export function createUsageRepo(db: Db) {
         .execute();
     },
 
-    /** Adds served bytes to monthly image (or media) bandwidth, many users at once (one statement each). */
-    async addBandwidth(entries: Array<{ userId: string; month: string; bytes: number }>, kind: 'img' | 'media' = 'img'): Promise<void> {
+    /**
+     * Adds served bytes to monthly image (or media) bandwidth, many users at once (one statement each); with `day`,
+     * also to that day's row (usage history), in the same transaction, so the two totals never disagree.
+     */
+    async addBandwidth(entries: Array<{ userId: string; month: string; bytes: number; day?: string }>, kind: 'img' | 'media' = 'img'): Promise<void> {
       for (const e of entries) {
-        const q = db.insertInto('usageMonthly');
-        await (kind === 'img'
-          ? q.values({ userId: e.userId, month: e.month, imgBandwidthBytes: e.bytes })
-              .onConflict((oc) => oc.columns(['userId', 'month']).doUpdateSet({ imgBandwidthBytes: sql`usage_monthly.img_bandwidth_bytes + excluded.img_bandwidth_bytes` }))
-          : q.values({ userId: e.userId, month: e.month, imgBandwidthBytes: 0, mediaBandwidthBytes: e.bytes })
-              .onConflict((oc) => oc.columns(['userId', 'month']).doUpdateSet({ mediaBandwidthBytes: sql`usage_monthly.media_bandwidth_bytes + excluded.media_bandwidth_bytes` }))
-        ).execute();
+        const write = async (ex: Executor) => {
+          const q = ex.insertInto('usageMonthly');
+          await (kind === 'img'
+            ? q.values({ userId: e.userId, month: e.month, imgBandwidthBytes: e.bytes })
+                .onConflict((oc) => oc.columns(['userId', 'month']).doUpdateSet({ imgBandwidthBytes: sql`usage_monthly.img_bandwidth_bytes + excluded.img_bandwidth_bytes` }))
+            : q.values({ userId: e.userId, month: e.month, imgBandwidthBytes: 0, mediaBandwidthBytes: e.bytes })
+                .onConflict((oc) => oc.columns(['userId', 'month']).doUpdateSet({ mediaBandwidthBytes: sql`usage_monthly.media_bandwidth_bytes + excluded.media_bandwidth_bytes` }))
+          ).execute();
+          if (e.day) await addDailyBandwidth(ex, kind === 'img' ? 'img_bandwidth' : 'media_bandwidth', { userId: e.userId, day: e.day, bytes: e.bytes });
+        };
+        await (e.day ? db.transaction().execute(write) : write(db));
       }
     },
 

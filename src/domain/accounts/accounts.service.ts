@@ -6,7 +6,7 @@ import type { BlobStore } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from '../../auth/passwords.js';
 import type { Principal } from '../../auth/principal.js';
-import type { Clock } from '../../lib/clock.js';
+import { toIso, type Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { SessionsService, IssuedSession } from './sessions.service.js';
 import type { CodePurpose, VerificationCodes } from './verification-codes.service.js';
@@ -14,6 +14,13 @@ import type { CodePurpose, VerificationCodes } from './verification-codes.servic
 const MAX_FAILED_LOGINS = 5;
 const LOCK_MS = 15 * 60_000;
 const BAD_LOGIN = 'Invalid email or password';
+/**
+ * Wrong passwords a locked account may receive before it stops telling the right password apart. The lock's
+ * answer to the right password is a verdict on that guess, so it is given only while few guesses were made during
+ * the lock: at most this many wrong ones (each counted) plus one more guess per lock, instead of as many as the
+ * per-IP auth limit would allow. Past that every answer is the generic one until the lock ends.
+ */
+const WRONG_GUESSES_WHILE_LOCKED = 2;
 
 type Deps = {
   users: UsersRepo;
@@ -74,6 +81,29 @@ export function createAccountsService(deps: Deps) {
     }
   }
 
+  /**
+   * The answer to the right password while the account is locked, judged on the row as it is now (after the slow
+   * password check): that it is locked and until when, while the lock is in force and few guesses were made
+   * during it; otherwise the generic answer. The code stays UNAUTHORIZED, the status openapi.json gives the
+   * locked login (SEED-errors has no lock code; RATE_LIMITED would tell clients to retry the same request soon),
+   * with RATE_LIMITED's way of saying when: `Retry-After` and `meta.retryAfterSec`, plus `meta.lockedUntil`.
+   */
+  async function lockedError(userId: string, now: number): Promise<AppError> {
+    const row = await users.findById(userId);
+    const until = row?.lockedUntil ?? null;
+    if (!row || until === null || until <= now || row.failedLoginCount > MAX_FAILED_LOGINS + WRONG_GUESSES_WHILE_LOCKED) {
+      return new AppError('UNAUTHORIZED', BAD_LOGIN);
+    }
+    const retryAfterSec = Math.max(1, Math.ceil((until - now) / 1000));
+    const lockedUntil = toIso(until);
+    return new AppError(
+      'UNAUTHORIZED',
+      `This account is locked after too many failed sign-in attempts; try again after ${lockedUntil}`,
+      { lockedUntil, retryAfterSec },
+      { 'retry-after': String(retryAfterSec) },
+    );
+  }
+
   async function attemptLogin(email: string, password: string, userAgent: string | undefined): Promise<SessionResult> {
     const now = clock.now();
     const user = await users.findByEmail(email);
@@ -81,8 +111,14 @@ export function createAccountsService(deps: Deps) {
       await verifyPassword(await dummyHash(), password);
       throw new AppError('UNAUTHORIZED', BAD_LOGIN);
     }
+    // One password check per attempt, locked or not (the same time either way); the lock refuses sign-in below.
     const ok = await verifyPassword(user.passwordHash, password);
-    if (user.lockedUntil !== null && user.lockedUntil > now) throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+    if (user.lockedUntil !== null && user.lockedUntil > now) {
+      if (ok) throw await lockedError(user.id, now);
+      // a wrong guess during the lock is counted (the lock's end stays): it spends the lock's verdicts
+      await users.recordFailedLogin(user.id, MAX_FAILED_LOGINS, now + LOCK_MS, now);
+      throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+    }
     if (!ok) {
       const after = await users.recordFailedLogin(user.id, MAX_FAILED_LOGINS, now + LOCK_MS, now);
       if (after?.lockedUntil === now + LOCK_MS && after.failedLoginCount === MAX_FAILED_LOGINS) {
@@ -90,7 +126,8 @@ export function createAccountsService(deps: Deps) {
       }
       throw new AppError('UNAUTHORIZED', BAD_LOGIN);
     }
-    if (!(await users.clearFailedLoginsUnlessLocked(user.id, now))) throw new AppError('UNAUTHORIZED', BAD_LOGIN);
+    // locked meanwhile by failures that raced this attempt (another instance)
+    if (!(await users.clearFailedLoginsUnlessLocked(user.id, now))) throw await lockedError(user.id, now);
     if (user.isActive !== 1) throw new AppError('UNAUTHORIZED', 'This account is disabled');
     return { ...(await sessions.start(user, userAgent)), user: { ...user, failedLoginCount: 0, lockedUntil: null } };
   }
@@ -113,7 +150,8 @@ export function createAccountsService(deps: Deps) {
     },
 
     /**
-     * CONTRACT §3: 5 consecutive failures lock the account for 15 minutes, with the same answer. Attempts on
+     * CONTRACT §3: 5 consecutive failures lock the account for 15 minutes, with the same answer (issue 12: except
+     * to the right password, which is told the lock and its end, see lockedError). Attempts on
      * one address are taken one at a time, in arrival order, so within this process the fifth failure always
      * locks before a later attempt is judged (and a burst of guesses costs one password check after another).
      * Across instances the database decides: a failure is counted and the lock set in one UPDATE, and a

@@ -18,13 +18,16 @@ export type ImageResponse = {
   sha256: string;
   blurhash: string | null;
   dominantColor: string | null;
+  /** The album it is filed in (the public API's name for a collection id), or null. */
+  kbId: string | null;
   createdAt: string;
   updatedAt: string;
 };
 
 export const imageUrl = (mediaBaseUrl: string, row: Pick<ImageRow, 'id' | 'ext'>): string => `${mediaBaseUrl}/${row.id}.${row.ext}`;
 
-export function presentImage(row: ImageRow, mediaBaseUrl: string): ImageResponse {
+/** `row` as read with all its columns (an album's id among them; a row built in code has none: null). */
+export function presentImage(row: ImageRow & { collectionId?: string | null }, mediaBaseUrl: string): ImageResponse {
   return {
     id: row.id,
     userId: row.userId,
@@ -41,6 +44,7 @@ export function presentImage(row: ImageRow, mediaBaseUrl: string): ImageResponse
     sha256: row.sha256,
     blurhash: row.blurhash,
     dominantColor: row.dominantColor,
+    kbId: row.collectionId ?? null,
     createdAt: toIso(row.createdAt),
     updatedAt: toIso(row.updatedAt),
   };

@@ -11,10 +11,11 @@ import { normaliseAllowedReferers, normaliseTags, requireOwner } from './image-p
 import { forEachLimit } from '../../lib/concurrency.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { imageUrl } from './image-presenter.js';
+import { presentPhotoInfo, type PhotoInfoResponse } from './photo-info-presenter.js';
 import type { UrlSigner } from './url-signing.js';
 import type { Quotas } from '../usage/quotas.js';
 
-export type ListInput = { cursor?: string; limit?: number; tag?: string; startDate?: string; endDate?: string; q?: string };
+export type ListInput = { cursor?: string; limit?: number; tag?: string; startDate?: string; endDate?: string; q?: string; collectionId?: string | undefined };
 export type ListResult = { items: ImageRow[]; nextCursor: string | null; hasMore: boolean; total: number };
 export type ImagePatch = { title?: string | null; tags?: string[]; isPublic?: boolean; allowedReferers?: string[] | null };
 
@@ -107,14 +108,26 @@ export function createImagesService(deps: Deps) {
 
   return {
     get: async (p: Principal, id: string): Promise<ImageRow> => requireOwner(await images.findById(id), p),
+
+    /** The owner's photo information (read from the original's EXIF at upload); like get(), only for the owner. */
+    async photoInfo(p: Principal, id: string): Promise<PhotoInfoResponse> {
+      const row = await images.findWithPhotoInfo(id);
+      requireOwner(row, p);
+      return presentPhotoInfo(row!);
+    },
     removeBatch,
+
+    /** The account's tags with their image counts, most used first; `q` is a case-insensitive prefix. */
+    listTags: (p: Principal, input: { q?: string | undefined; limit?: number | undefined }): Promise<Array<{ tag: string; count: number }>> =>
+      images.listTags(p.userId, { prefix: input.q?.normalize('NFC').trim() || undefined, limit: input.limit ?? 200 }),
 
     async list(p: Principal, input: ListInput): Promise<ListResult> {
       const limit = input.limit ?? 20;
       const from = input.startDate ? parseDate(input.startDate, 'start_date') : undefined;
       const to = input.endDate ? parseDate(input.endDate, 'end_date') + DAY_MS : undefined;
       if (from !== undefined && to !== undefined && from >= to) throw validationError('end_date', 'must not be before start_date');
-      const filters = { userId: p.userId, tag: input.tag?.trim() || undefined, from, to, q: input.q?.trim() || undefined };
+      // an album of another account, or none, simply matches nothing (the query is the caller's images only)
+      const filters = { userId: p.userId, tag: input.tag?.trim() || undefined, from, to, q: input.q?.trim() || undefined, collectionId: input.collectionId || undefined };
       const after = input.cursor ? signer.decodeCursor(input.cursor) : undefined;
       const [rows, total] = await Promise.all([images.list({ ...filters, limit: limit + 1, after }), images.count(filters)]);
       const hasMore = rows.length > limit;

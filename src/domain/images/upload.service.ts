@@ -195,7 +195,7 @@ export function createUploadService(deps: Deps) {
         tags: JSON.stringify(meta.tags), hasMetadata: prepared.hasMetadata ? 1 : 0, createdAt: now, updatedAt: now,
       };
       try {
-        await images.insert(row, meta.tags);
+        await images.insert(row, meta.tags, prepared.photoInfo);
       } catch (err) {
         await abandon();
         const raced = await images.findBySha(p.userId, spool.sha256);

@@ -7,7 +7,11 @@ import type { UrlSigner } from '../images/url-signing.js';
 import type { MediaItem } from './media-presenter.js';
 import type { MediaSource } from './media-sources.js';
 
-export type MediaListInput = { type?: MediaType | undefined; q?: string | undefined; isPublic?: boolean | undefined; cursor?: string | undefined; limit?: number | undefined };
+export type MediaListInput = {
+  type?: MediaType | undefined; q?: string | undefined; isPublic?: boolean | undefined; cursor?: string | undefined; limit?: number | undefined;
+  /** Only the items in this album; another account's or an unknown album matches nothing. */
+  collectionId?: string | undefined;
+};
 export type MediaListResult = { items: MediaItem[]; nextCursor: string | null; hasMore: boolean };
 export type MediaDeleteResult = { deleted: string[]; failed: Array<{ id: string; type: string; reason: string }> };
 
@@ -37,7 +41,8 @@ export function createMediaService(deps: Deps) {
       const limit = input.limit ?? 20;
       const after = input.cursor ? deps.cursors.decodeCursor(input.cursor) : undefined;
       const wanted = input.type ? types.filter((t) => t === input.type) : types;
-      const refs = await deps.media.list({ userId: p.userId, types: wanted, q: input.q?.trim() || undefined, isPublic: input.isPublic }, limit + 1, after);
+      const filters = { userId: p.userId, types: wanted, q: input.q?.trim() || undefined, isPublic: input.isPublic, collectionId: input.collectionId || undefined };
+      const refs = await deps.media.list(filters, limit + 1, after);
       const hasMore = refs.length > limit;
       const page = refs.slice(0, limit);
       const last = page[page.length - 1];

@@ -1,6 +1,7 @@
-// Counts served bytes per owner and month in memory and writes them in batches (no database write per
-// request). Answers "is this owner over the monthly limit" from a short-lived cache of the stored total
-// plus what is still pending here.
+// Counts served bytes per owner and day in memory and writes them in batches (no database write per
+// request): each flush adds an owner's bytes to the month and to the day (usage history) in one transaction.
+// Answers "is this owner over the monthly limit" from a short-lived cache of the stored total plus what is
+// still pending here.
 import type { UsageRepo } from '../../db/repos/usage.repo.js';
 import type { Clock } from '../../lib/clock.js';
 
@@ -15,6 +16,15 @@ function monthOf(ms: number): string {
   return lastMonth.month;
 }
 
+let lastDay = { from: 0, to: -1, day: '' };
+/** 'YYYY-MM-DD' (UTC) of a time; remembered for the rest of that day. */
+function dayOf(ms: number): string {
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const from = Math.floor(ms / 86_400_000) * 86_400_000;
+  lastDay = { from, to: from + 86_400_000, day: new Date(from).toISOString().slice(0, 10) };
+  return lastDay.day;
+}
+
 type Options = {
   flushEveryMs?: number;
   cacheMs?: number;
@@ -24,7 +34,10 @@ type Options = {
 };
 
 export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Options) {
-  const pending = new Map<string, { month: string; bytes: number }>();
+  /** By owner and day: what the next flush writes. */
+  const pending = new Map<string, { month: string; day: string; bytes: number }>();
+  /** By owner and month: the same bytes, for used(). */
+  const pendingMonth = new Map<string, number>();
   const stored = new Map<string, { month: string; bytes: number; at: number }>();
   const cacheMs = opts.cacheMs ?? 10_000;
   const kind = opts.kind ?? 'img';
@@ -33,8 +46,9 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
   async function flush(): Promise<void> {
     if (flushing) return flushing;
     if (pending.size === 0) return;
-    const batch = [...pending.entries()].map(([key, v]) => ({ userId: key.slice(0, key.lastIndexOf('|')), month: v.month, bytes: v.bytes }));
+    const batch = [...pending.entries()].map(([key, v]) => ({ userId: key.slice(0, key.lastIndexOf('|')), month: v.month, day: v.day, bytes: v.bytes }));
     pending.clear();
+    pendingMonth.clear();
     flushing = (async () => {
       for (const entry of batch) {
         try {
@@ -55,12 +69,16 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
   return {
     record(userId: string, bytes: number): void {
       if (bytes <= 0) return;
-      const month = monthOf(clock.now());
-      // keyed by user and month, so bytes of a month that just ended are still written to that month
-      const key = `${userId}|${month}`;
+      const now = clock.now();
+      const month = monthOf(now);
+      const day = dayOf(now);
+      // keyed by user and day, so bytes of a day (or month) that just ended are still written to that day
+      const key = `${userId}|${day}`;
       const p = pending.get(key);
       if (p) p.bytes += bytes;
-      else pending.set(key, { month, bytes });
+      else pending.set(key, { month, day, bytes });
+      const monthKey = `${userId}|${month}`;
+      pendingMonth.set(monthKey, (pendingMonth.get(monthKey) ?? 0) + bytes);
     },
 
     /** Bytes served this month to the owner's images: stored total (cached) + pending here. */
@@ -72,7 +90,7 @@ export function createBandwidthMeter(usage: UsageRepo, clock: Clock, opts: Optio
         s = { month, bytes: await usage.bandwidth(userId, month, kind), at: now };
         stored.set(userId, s);
       }
-      return s.bytes + (pending.get(`${userId}|${month}`)?.bytes ?? 0);
+      return s.bytes + (pendingMonth.get(`${userId}|${month}`) ?? 0);
     },
 
     flush,

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesService } from '../../domain/images/images.service.js';
+import type { DownloadZipService } from '../../domain/images/download-zip.service.js';
 import { presentImage } from '../../domain/images/image-presenter.js';
 import type { UploadFields, UploadResult, UploadService } from '../../domain/images/upload.service.js';
 import { principalOf } from '../plugins/auth.js';
@@ -36,8 +37,8 @@ function urlUploadInput(body: unknown): { url: string; fields: UploadFields } {
   return { url: b['url'], fields };
 }
 
-export function imageRoutes(deps: { images: ImagesService; uploads: UploadService; mediaBaseUrl: string }) {
-  const { images, uploads, mediaBaseUrl } = deps;
+export function imageRoutes(deps: { images: ImagesService; uploads: UploadService; downloads: DownloadZipService; mediaBaseUrl: string }) {
+  const { images, uploads, downloads, mediaBaseUrl } = deps;
   const present = (row: Parameters<typeof presentImage>[0]) => presentImage(row, mediaBaseUrl);
   /** 201 with the new Image, or 200 with the one already holding these bytes (CONTRACT §5). */
   const answerUpload = (reply: FastifyReply, { row, duplicate }: UploadResult) => {
@@ -69,7 +70,7 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
     app.get('/v1/images', { schema: s.listSchema, config: read }, async (request) => {
       const q = request.query;
       const result = await images.list(principalOf(request), {
-        cursor: q.cursor || undefined, limit: q.limit, tag: q.tag, startDate: q.start_date, endDate: q.end_date, q: q.q,
+        cursor: q.cursor || undefined, limit: q.limit, tag: q.tag, startDate: q.start_date, endDate: q.end_date, q: q.q, collectionId: q.collection_id,
       });
       return { success: true as const, data: { items: result.items.map(present), nextCursor: result.nextCursor, hasMore: result.hasMore, total: result.total } };
     });
@@ -84,9 +85,31 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
       data: await images.exists(principalOf(request), request.body.hashes),
     }));
 
+    // Static paths win over /v1/images/:id in the router, whatever the order of registration.
+    app.get('/v1/images/tags', { schema: s.tagsSchema, config: read }, async (request) => ({
+      success: true as const,
+      data: { items: await images.listTags(principalOf(request), { q: request.query.q, limit: request.query.limit }) },
+    }));
+
+    // A selection as one zip, streamed from the store (a read: it changes nothing).
+    app.post('/v1/images/download', { schema: s.downloadSchema, config: { ...read, rateTier: 'read' } }, async (request, reply) => {
+      const zip = await downloads.download(principalOf(request), request.body.ids);
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="${zip.filename}"`)
+        .header('cache-control', 'private, no-store')
+        .send(zip.stream);
+    });
+
     app.get('/v1/images/:id', { schema: s.getSchema, config: read }, async (request) => ({
       success: true as const,
       data: present(await images.get(principalOf(request), request.params.id)),
+    }));
+
+    // Owner only: the Image object never carries these fields, and no public route does.
+    app.get('/v1/images/:id/info', { schema: s.photoInfoSchema, config: read }, async (request) => ({
+      success: true as const,
+      data: await images.photoInfo(principalOf(request), request.params.id),
     }));
 
     app.patch('/v1/images/:id', { schema: s.patchSchema, config: write }, async (request) => {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { Envelope, SuccessNull, Timestamp, errors } from './common.schema.js';
 
@@ -20,6 +21,7 @@ export const ImageSchema = Type.Object(
     sha256: Type.String(),
     blurhash: Nullable(Type.String()),
     dominantColor: Nullable(Type.String()),
+    kbId: Nullable(Type.String({ description: 'The album (collection) the image is filed in, or null (CONTRACT §9)' })),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -47,6 +49,7 @@ export const listSchema = {
     start_date: Type.Optional(Type.String({ maxLength: 10 })),
     end_date: Type.Optional(Type.String({ maxLength: 10 })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
+    collection_id: Type.Optional(Type.String({ maxLength: 64, description: "Only the images in this album (another account's or an unknown album: none)" })),
   }),
   response: {
     200: Envelope(Type.Object({ items: Type.Array(ImageRef), nextCursor: Nullable(Type.String()), hasMore: Type.Boolean(), total: Type.Integer() })),
@@ -54,7 +57,55 @@ export const listSchema = {
   },
 };
 
+export const tagsSchema = {
+  tags: ['images'],
+  description: "The account's tags with how many images carry each, most used first (ties by tag). `q`: a case-insensitive prefix.",
+  querystring: Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+  }),
+  response: {
+    200: Envelope(Type.Object({ items: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })) })),
+    ...errors(401, 403, 422),
+  },
+};
+
+export const downloadSchema = {
+  tags: ['images'],
+  description:
+    'The caller\'s images among `ids` as one zip (`application/zip`, streamed, entries stored uncompressed): each original ' +
+    'under its file name (made safe; repeats get " (2)"). Ids that are unknown or of another account are skipped and ' +
+    'listed in a `missing.txt` entry; 404 when none of them is the caller\'s. Counts against the image bandwidth.',
+  body: Type.Object({ ids: Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), { minItems: 1, maxItems: 500 }) }),
+  response: {
+    // a stream: Fastify sends it as it is, no serialiser runs
+    200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'application/zip' }),
+    ...errors(400, 401, 403, 404, 422),
+  },
+};
+
 export const getSchema = { tags: ['images'], params: ImageIdParams, response: { 200: Envelope(ImageRef), ...errors(401, 403, 404) } };
+
+const MaybeNumber = Nullable(Type.Number());
+export const photoInfoSchema = {
+  tags: ['images'],
+  description:
+    "The owner's photo information, read from the original's EXIF at upload (renditions stay stripped): camera, lens, exposure, " +
+    'date taken (the camera\'s wall clock, ISO 8601 without a zone unless the file recorded its offset) and location. Each field null when unknown.',
+  params: ImageIdParams,
+  response: {
+    200: Envelope(
+      Type.Object({
+        camera: Nullable(Type.String()),
+        lens: Nullable(Type.String()),
+        exposure: Type.Object({ focalLengthMm: MaybeNumber, fNumber: MaybeNumber, exposureTime: Nullable(Type.String()), iso: Nullable(Type.Integer()) }),
+        takenAt: Nullable(Type.String()),
+        location: Nullable(Type.Object({ latitude: Type.Number(), longitude: Type.Number() })),
+      }),
+    ),
+    ...errors(401, 403, 404),
+  },
+};
 
 export const patchSchema = {
   tags: ['images'],

@@ -13,7 +13,7 @@ export function mediaRoutes(deps: { media: MediaService }) {
 
     app.get('/v1/media', { schema: s.listSchema, config: read }, async (request) => {
       const q = request.query;
-      const result = await media.list(principalOf(request), { type: q.type, q: q.q, isPublic: q.is_public ?? q.isPublic, cursor: q.cursor || undefined, limit: q.limit });
+      const result = await media.list(principalOf(request), { type: q.type, q: q.q, isPublic: q.is_public ?? q.isPublic, collectionId: q.collection_id, cursor: q.cursor || undefined, limit: q.limit });
       return { success: true as const, data: result };
     });
 

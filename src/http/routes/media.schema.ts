@@ -34,6 +34,7 @@ export const listSchema = {
     q: Type.Optional(Type.String({ maxLength: 200 })),
     is_public: Type.Optional(Type.Boolean()),
     isPublic: Type.Optional(Type.Boolean()),
+    collection_id: Type.Optional(Type.String({ maxLength: 64, description: "Only the items in this album (another account's or an unknown album: none)" })),
     cursor: Type.Optional(Type.String({ maxLength: 300 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   }),

@@ -3,18 +3,24 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RateLimits } from '../../domain/usage/rate-limits.js';
 import type { UsageService } from '../../domain/usage/usage.service.js';
+import type { UsageHistoryService } from '../../domain/usage/usage-history.service.js';
 import { principalOf } from '../plugins/auth.js';
 import { setLimitHeaders } from '../plugins/rate-limit.js';
 import * as s from './usage.schema.js';
 
-export function usageRoutes(deps: { usage: UsageService; rateLimits: RateLimits }) {
-  const { usage, rateLimits } = deps;
+export function usageRoutes(deps: { usage: UsageService; history: UsageHistoryService; rateLimits: RateLimits }) {
+  const { usage, history, rateLimits } = deps;
   return async function (fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
     app.get('/v1/user/me/usage', { schema: s.usageSchema, config: { auth: 'apiKeyOrSession', scope: 'usage.read' } }, async (request) => ({
       success: true as const,
       data: await usage.stats(principalOf(request)),
+    }));
+
+    app.get('/v1/usage/history', { schema: s.historySchema, config: { auth: 'apiKeyOrSession', scope: 'usage.read' } }, async (request) => ({
+      success: true as const,
+      data: await history.history(principalOf(request), request.query.days),
     }));
 
     app.get('/v1/me/subscription', { schema: s.subscriptionSchema, config: { auth: 'apiKeyOrSession', scope: 'account.read' } }, async (request) => ({

@@ -23,6 +23,22 @@ export const usageSchema = {
   },
 };
 
+export const historySchema = {
+  tags: ['usage'],
+  description:
+    'Storage (bytes stored at the end of the day; today: now) and bandwidth (bytes served that day) per UTC day, oldest first, ' +
+    'one entry per day of the last `days` (1–90, default 30), days without traffic included.',
+  querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 30 })) }),
+  response: {
+    200: Envelope(
+      Type.Object({
+        days: Type.Array(Type.Object({ date: Type.String({ format: 'date' }), imgStorageBytes: Int, mediaStorageBytes: Int, imgBandwidthBytes: Int, mediaBandwidthBytes: Int })),
+      }),
+    ),
+    ...errors(401, 403, 422),
+  },
+};
+
 export const subscriptionSchema = {
   tags: ['usage'],
   response: {

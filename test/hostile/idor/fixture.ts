@@ -74,6 +74,11 @@ export async function makeCast(t: TestApp): Promise<Cast> {
   assert.equal(dom.statusCode, 201, `domain: ${dom.body}`);
   const hook = await t.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(a.accessToken), payload: { url: 'https://a-secret-hook.example.test/in', description: 'A-secret-hook' } });
   assert.equal(hook.statusCode, 201, `webhook: ${hook.body}`);
+  const album = await t.app.inject({ method: 'POST', url: '/v1/collections', headers: bearer(a.accessToken), payload: { name: 'A-secret-album' } });
+  assert.equal(album.statusCode, 201, `collection: ${album.body}`);
+  const albumId = json(album).data.id as string;
+  const filed = await t.app.inject({ method: 'POST', url: '/v1/images/batch-move', headers: bearer(a.accessToken), payload: { ids: [privateImage.id], kbId: albumId } });
+  assert.equal(json(filed).data.moved, 1, `batch-move: ${filed.body}`);
   const avatar = uploadBody(await png(7), 'a-secret-avatar.png');
   const av = await t.app.inject({ method: 'POST', url: '/v1/user/me/avatar', headers: { ...bearer(a.accessToken), ...avatar.headers }, payload: avatar.payload });
   assert.equal(av.statusCode, 200, `avatar: ${av.body}`);
@@ -104,6 +109,7 @@ export async function makeCast(t: TestApp): Promise<Cast> {
       audioFile: [`${audioId}.mp3`, `${audioId}.jpg`],
       domain: [json(dom).data.id as string],
       webhook: [json(hook).data.id as string],
+      collection: [albumId],
       // the private video's master playlist, poster and a segment path (the URL's wildcard part is filled below)
       videoFile: [videoId],
       apiKey: [aKey.id],
@@ -127,6 +133,12 @@ export async function snapshot(t: TestApp, cast: Cast): Promise<Record<string, u
   for (const id of cast.targets.webhook) {
     out[`webhook ${id}`] = hooks.find((h) => h.id === id) ?? 'missing';
     out[`webhook ${id} deliveries`] = json(await as(cast.a, `/v1/webhooks/${id}/deliveries`)).data;
+  }
+  for (const id of cast.targets.collection) {
+    const res = await as(cast.a, `/v1/collections/${id}`);
+    assert.equal(res.statusCode, 200, `A's album ${id} is gone: ${res.body}`);
+    out[`collection ${id}`] = json(res).data;
+    out[`collection ${id} items`] = json(await as(cast.a, `/v1/images?collection_id=${id}`)).data;
   }
   for (const id of cast.targets.video) {
     const res = await as(cast.a, `/v1/videos/${id}`);

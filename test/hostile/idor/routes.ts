@@ -35,7 +35,7 @@ export const paramsOf = (url: string): string[] => [...url.matchAll(/:([A-Za-z0-
  * but only an admin may touch (plans), and the public media host, which has rules of its own (CONTRACT §6):
  * another account's private file is 403, an original is for its owner only.
  */
-export type Kind = 'image' | 'video' | 'audio' | 'audioFile' | 'apiKey' | 'watermark' | 'domain' | 'webhook' | 'media' | 'avatar' | 'upload' | 'user' | 'plan' | 'mediaFile' | 'videoFile';
+export type Kind = 'image' | 'video' | 'audio' | 'collection' | 'audioFile' | 'apiKey' | 'watermark' | 'domain' | 'webhook' | 'media' | 'avatar' | 'upload' | 'user' | 'plan' | 'mediaFile' | 'videoFile';
 
 export const KIND_BY_ROUTE: Array<{ pattern: RegExp; param: string; kind: Kind }> = [
   { pattern: /^\/v1\/images\/:id(\/|$)/, param: 'id', kind: 'image' },
@@ -51,6 +51,8 @@ export const KIND_BY_ROUTE: Array<{ pattern: RegExp; param: string; kind: Kind }
   { pattern: /^\/v1\/uploads\/:id$/, param: 'id', kind: 'upload' },
   { pattern: /^\/v1\/api-keys\/:id(\/tool-configs)?$/, param: 'id', kind: 'apiKey' },
   { pattern: /^\/v1\/domains\/:id(\/verify)?$/, param: 'id', kind: 'domain' },
+  // A's photo album (with A's private image filed in it)
+  { pattern: /^\/v1\/collections\/:id$/, param: 'id', kind: 'collection' },
   { pattern: /^\/v1\/webhooks\/:id(\/rotate-secret|\/test|\/deliveries)?$/, param: 'id', kind: 'webhook' },
   { pattern: /^\/v1\/watermark-templates\/:id$/, param: 'id', kind: 'watermark' },
   { pattern: /^\/v1\/admin\/users\/:id$/, param: 'id', kind: 'user' },

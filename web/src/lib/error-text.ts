@@ -43,8 +43,14 @@ export function errorText(err: unknown, subject: 'image' | 'video' | 'audio' = '
     case 'NETWORK':
       return err.message;
     case 'UNAUTHORIZED':
-    case 'TOKEN_EXPIRED':
+    case 'TOKEN_EXPIRED': {
+      // sign-in with the right password while the account is locked: the server says until when
+      const until = typeof meta['lockedUntil'] === 'string' ? new Date(meta['lockedUntil']) : undefined;
+      if (until && !Number.isNaN(until.getTime())) {
+        return `This account is locked after too many attempts. Try again after ${until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`;
+      }
       return err.status === 401 && err.message ? err.message : 'Please sign in again.';
+    }
     case 'INTERNAL':
     case 'STORAGE_ERROR':
       return `The server had a problem (${err.message}). Try again in a moment.`;

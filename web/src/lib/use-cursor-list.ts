@@ -3,10 +3,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 
-type Page<T> = { items: T[]; nextCursor: string | null; hasMore: boolean };
+type Page<T> = { items: T[]; nextCursor: string | null; hasMore: boolean; total?: number };
 
 export type CursorList<T extends { id: string }> = {
   items: T[];
+  /** How many match in all, where the list says (images); else the number loaded. */
+  total: number;
   hasMore: boolean;
   loading: boolean;
   error: unknown;
@@ -20,6 +22,7 @@ export type CursorList<T extends { id: string }> = {
 
 export function useCursorList<T extends { id: string }>(path: string, query: Record<string, string | number | undefined> = {}): CursorList<T> {
   const [items, setItems] = useState<T[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [hasMore, setHasMore] = useState(false);
   const [loading, setLoading] = useState(true);
@@ -44,6 +47,7 @@ export function useCursorList<T extends { id: string }>(path: string, query: Rec
         });
         setCursor(page.nextCursor);
         setHasMore(page.hasMore);
+        setTotal(page.total ?? null);
       } catch (err) {
         if (!ctl.signal.aborted) setError(err);
       } finally {
@@ -61,15 +65,24 @@ export function useCursorList<T extends { id: string }>(path: string, query: Rec
     return () => inflight.current?.abort();
   }, [fetchPage, generation]);
 
-  const prepend = useCallback((item: T) => setItems((old) => (old.some((v) => v.id === item.id) ? old : [item, ...old])), []);
+  const shown = useRef(items);
+  shown.current = items;
+  const prepend = useCallback((item: T) => {
+    if (shown.current.some((v) => v.id === item.id)) return;
+    setItems((old) => (old.some((v) => v.id === item.id) ? old : [item, ...old]));
+    setTotal((t) => (t === null ? t : t + 1));
+  }, []);
   const update = useCallback((id: string, patch: Partial<T>) => setItems((old) => old.map((v) => (v.id === id ? { ...v, ...patch } : v))), []);
   const remove = useCallback((ids: string[]) => {
     const gone = new Set(ids);
+    const dropped = shown.current.filter((v) => gone.has(v.id)).length;
     setItems((old) => old.filter((v) => !gone.has(v.id)));
+    setTotal((t) => (t === null ? t : Math.max(0, t - dropped)));
   }, []);
 
   return {
     items,
+    total: total ?? items.length,
     hasMore,
     loading,
     error,
