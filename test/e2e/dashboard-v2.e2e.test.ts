@@ -1,7 +1,9 @@
 // Dashboard v2 (issue 12) in Debian's chromium against a REAL server process, one assertion per defect fixed so
 // each stays fixed: a bookmarked filtered address survives the sign-in (10); the first paint loads only the
 // library's code, pre-compressed (14); focus lands on an image's heading once its page has loaded (7); no
-// language option that changes nothing (12). Screenshots go to test-output/screenshots/v2-*.png.
+// language option that changes nothing (12); the upload panel counts right, shows one bar for the batch with the
+// time left and Cancel all, and folds itself when all went through (5); a refused file is explained plainly and
+// offers no Retry, a dropped connection does (6). Screenshots go to test-output/screenshots/v2-*.png.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -124,6 +126,64 @@ describe('dashboard v2 defects stay fixed (chromium, real server)', { skip, time
       assert.equal(await page.getByText('简体中文').count(), 0);
       const me = await callApi(server, '/v1/user/me', 'GET', undefined, account.token);
       assert.equal(me['email'], EMAIL);
+      assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    }));
+
+  it('5: one bar for the batch with the time left, Cancel all, the right count; folded when all went through', () =>
+    step(async () => {
+      await page.goto('/app/');
+      await page.getByRole('heading', { name: 'Library' }).waitFor();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 24 * 1024 });
+      await page.getByRole('button', { name: 'Upload', exact: true }).first().click();
+      const fixtures = ['cmyk.jpg', 'photo-exif-orient6-gps.jpg', 'animated.gif'].map((f) => path.join(REPO_ROOT, 'test', 'fixtures', f));
+      await page.getByTestId('file-input').setInputFiles(fixtures);
+      const panel = page.getByRole('region', { name: 'Uploads' });
+      await panel.getByRole('progressbar', { name: 'All uploads' }).waitFor();
+      assert.match((await panel.getByRole('status').textContent()) ?? '', /^[0-2] of 3 uploaded$/);
+      await until(page, '/left|estimating/.test(document.querySelector("[data-testid=upload-time-left]")?.textContent ?? "")', 5000, 'the time left');
+      await panel.getByRole('button', { name: 'Cancel all' }).waitFor();
+      await shoot('05-upload-batch');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await until(page, 'document.querySelector("[aria-label=Uploads] [role=status]")?.textContent === "3 uploads complete"', 20_000, 'all three done');
+      await until(page, 'document.querySelector("[aria-label=Uploads] button[aria-expanded]")?.getAttribute("aria-expanded") === "false"', 5000, 'the panel to fold');
+      assert.equal(await panel.getByTestId('upload-item').count(), 0, 'folded: the list is hidden');
+      await panel.getByRole('button', { name: 'Clear' }).click();
+
+      // Cancel all stops a batch on its way
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 4 * 1024 });
+      await page.getByRole('button', { name: 'Upload', exact: true }).first().click();
+      await page.getByTestId('file-input').setInputFiles([path.join(REPO_ROOT, 'test', 'fixtures', 'wrong-extension.png')]);
+      await panel.getByRole('button', { name: 'Cancel all' }).click();
+      await until(page, '!document.querySelector("[aria-label=Uploads]")', 5000, 'the panel to go');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    }));
+
+  it('6: a refused file is explained plainly with no Retry; a dropped connection offers Retry', () =>
+    step(async () => {
+      await page.getByRole('button', { name: 'Upload', exact: true }).first().click();
+      await page.getByTestId('file-input').setInputFiles([path.join(REPO_ROOT, 'test', 'fixtures', 'truncated.jpg'), path.join(REPO_ROOT, 'test', 'fixtures', 'not-image.txt')]);
+      const panel = page.getByRole('region', { name: 'Uploads' });
+      await panel.getByText('This file could not be read: it looks damaged or incomplete').waitFor();
+      await panel.getByText('This file type is not supported').waitFor();
+      assert.equal(await panel.getByText('Validation error').count(), 0, 'no raw validation text');
+      assert.equal(await panel.getByRole('button', { name: /^Retry/ }).count(), 0, 'nothing to retry for refused files');
+      assert.equal(await panel.getByRole('button', { name: /^Remove/ }).count(), 2);
+      await shoot('06-refused');
+      await panel.getByRole('button', { name: 'Clear' }).click();
+
+      // the connection drops: Retry, and it then goes through
+      await page.route('**/v1/images', (route) => (route.request().method() === 'POST' ? route.abort('connectionreset') : route.continue()));
+      await page.getByRole('button', { name: 'Upload', exact: true }).first().click();
+      await page.getByTestId('file-input').setInputFiles([path.join(REPO_ROOT, 'test', 'fixtures', 'alpha.png')]);
+      const retry = panel.getByRole('button', { name: 'Retry alpha.png' });
+      await retry.waitFor();
+      await page.unroute('**/v1/images');
+      await retry.click();
+      await until(page, 'document.querySelector("[aria-label=Uploads] [role=status]")?.textContent === "Upload complete"', 10_000, 'the retried upload');
+      await page.getByRole('link', { name: 'alpha.png', exact: true }).waitFor();
       assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
     }));
 });

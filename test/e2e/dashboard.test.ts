@@ -196,7 +196,8 @@ describe('dashboard (chromium, real server)', { skip, timeout: 180_000 }, () => 
       FIXTURES.map(async (f) => ({ ...f, b64: (await readFile(path.join(REPO_ROOT, 'test', 'fixtures', f.name))).toString('base64') })),
     );
     assert.equal(await page.evaluate(dropScript(files)), 3);
-    await until('document.querySelectorAll("[data-testid=upload-item].upload-done").length === 3', 30_000);
+    // all three went through: the panel says so and folds itself away (issue 12, defect 5)
+    await until('document.querySelector("[aria-label=Uploads] [role=status]")?.textContent === "3 uploads complete"', 30_000);
     await until('document.querySelectorAll("[data-testid=tile]").length === 3');
     const grid = page.getByRole('list', { name: 'Images' });
     for (const f of FIXTURES) await grid.getByRole('link', { name: f.name, exact: true }).waitFor();

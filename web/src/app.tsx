@@ -27,6 +27,8 @@ const VideoPage = lazy(() => import('./pages/video/video-page').then((m) => ({ d
 const VideosPage = lazy(() => import('./pages/videos/videos-page').then((m) => ({ default: m.VideosPage })));
 const AudioListPage = lazy(() => import('./pages/audio/audio-list-page').then((m) => ({ default: m.AudioListPage })));
 const AudioPage = lazy(() => import('./pages/audio/audio-page').then((m) => ({ default: m.AudioPage })));
+const AlbumsPage = lazy(() => import('./pages/albums/albums-page').then((m) => ({ default: m.AlbumsPage })));
+const AlbumPage = lazy(() => import('./pages/albums/album-page').then((m) => ({ default: m.AlbumPage })));
 const MediaPage = lazy(() => import('./pages/media/media-page').then((m) => ({ default: m.MediaPage })));
 
 const PUBLIC_PAGES: Record<string, () => ReactNode> = {
@@ -35,10 +37,11 @@ const PUBLIC_PAGES: Record<string, () => ReactNode> = {
   '/forgot': () => <ForgotPage />,
 };
 
-const TITLES: Record<string, string> = { '/': 'Library', '/videos': 'Videos', '/audio': 'Audio', '/media': 'All media', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/webhooks': 'Webhooks', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
+const TITLES: Record<string, string> = { '/': 'Library', '/videos': 'Videos', '/audio': 'Audio', '/media': 'All media', '/albums': 'Albums', '/keys': 'API keys', '/usage': 'Usage', '/admin': 'Admin', '/settings': 'Settings', '/webhooks': 'Webhooks', '/login': 'Sign in', '/register': 'Create account', '/forgot': 'Reset password' };
 
 const NAV: Array<{ to: string; label: string; icon: keyof typeof ICONS; admin?: boolean }> = [
   { to: '/', label: 'Library', icon: 'image' },
+  { to: '/albums', label: 'Albums', icon: 'album' },
   { to: '/keys', label: 'API keys', icon: 'key' },
   { to: '/usage', label: 'Usage', icon: 'chart' },
   { to: '/webhooks', label: 'Webhooks', icon: 'bell' },
@@ -89,11 +92,14 @@ function AppPage({ path }: { path: string }) {
   if (video) return <VideoPage id={video['id']!} />;
   const audio = match('/audio/:id', path);
   if (audio) return <AudioPage id={audio['id']!} />;
+  const album = match('/albums/:id', path);
+  if (album) return <AlbumPage id={album['id']!} />;
   switch (path) {
     case '/': return <LibraryPage />;
     case '/videos': return <VideosPage />;
     case '/audio': return <AudioListPage />;
     case '/media': return <MediaPage />;
+    case '/albums': return <AlbumsPage />;
     case '/keys': return <KeysPage />;
     case '/usage': return <UsagePage />;
     case '/admin': return <AdminPage />;
@@ -117,7 +123,7 @@ export function App() {
   const isPublic = path in PUBLIC_PAGES;
 
   useEffect(() => {
-    document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : path.startsWith('/videos/') ? 'Video' : path.startsWith('/audio/') ? 'Audio' : 'Picora')} · Picora`;
+    document.title = `${TITLES[path] ?? (path.startsWith('/images/') ? 'Image' : path.startsWith('/videos/') ? 'Video' : path.startsWith('/audio/') ? 'Audio' : path.startsWith('/albums/') ? 'Album' : 'Picora')} · Picora`;
   }, [path]);
 
   // After an in-app navigation, move keyboard and screen-reader focus to the new page's heading — once it is

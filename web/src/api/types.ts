@@ -31,6 +31,8 @@ export type Image = {
   sha256: string;
   blurhash: string | null;
   dominantColor: string | null;
+  /** The album it is filed in, or null. */
+  kbId: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -200,3 +202,20 @@ export type Audio = {
   createdAt: string;
   updatedAt: string;
 };
+
+/** A photo album (GET /v1/collections: the API's Collection, the fields the dashboard reads). */
+export type Album = {
+  id: string;
+  name: string;
+  description: string | null;
+  collectionType: string;
+  docCount: number;
+  imageCount: number;
+  videoCount: number;
+  audioCount: number;
+  sizeBytes: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type AlbumPage = { items: Album[]; nextCursor: string | null; hasMore: boolean };

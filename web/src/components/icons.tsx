@@ -9,6 +9,7 @@ export const ICONS = {
   search: 'M11 18a7 7 0 1 1 0-14 7 7 0 0 1 0 14zM21 21l-5-5',
   video: 'M3 6h12v12H3zM15 10.5 21 7v10l-6-3.5',
   bell: 'M6 16V11a6 6 0 1 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0',
+  album: 'M7 7h13v13H7zM4 17V4h13',
   music: 'M9 18V5l12-2v13M9 18a3 3 0 1 1-6 0 3 3 0 0 1 6 0zM21 16a3 3 0 1 1-6 0 3 3 0 0 1 6 0z',
 };
 

@@ -42,6 +42,14 @@ export function errorText(err: unknown, subject: 'image' | 'video' | 'audio' = '
     }
     case 'NETWORK':
       return err.message;
+    case 'VALIDATION_ERROR': {
+      // the server's text names the field ("Validation error: file is not a readable image …"): said plainly
+      if (meta['field'] === 'file' && /truncated|corrupt|readable/i.test(err.message)) {
+        return 'This file could not be read: it looks damaged or incomplete. Export or download it again, then upload the new copy.';
+      }
+      const plain = err.message.replace(/^Validation error:\s*/i, '');
+      return plain ? plain.charAt(0).toUpperCase() + plain.slice(1) : 'Something in the request was not accepted.';
+    }
     case 'UNAUTHORIZED':
     case 'TOKEN_EXPIRED': {
       // sign-in with the right password while the account is locked: the server says until when
@@ -57,4 +65,11 @@ export function errorText(err: unknown, subject: 'image' | 'video' | 'audio' = '
     default:
       return err.message;
   }
+}
+
+/** Whether trying the same request again can succeed (a dropped connection, a busy or failing server, a lapsed
+ * session) — not for a file the server refused (its type, size, content, the plan or the quota). */
+export function isRetryable(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return true;
+  return err.code === 'NETWORK' || err.code === 'RATE_LIMITED' || err.code === 'TOKEN_EXPIRED' || err.code === 'UNAUTHORIZED' || err.status === 0 || err.status >= 500;
 }

@@ -1,9 +1,10 @@
-// Plan, storage and bandwidth against the plan's limits, uploads today, and the rate-limit windows.
+// Plan, storage and bandwidth against the plan's limits, uploads today, the daily history, and the rate-limit windows.
 import { api } from '../../api/client';
 import type { RateLimitStatus, Subscription, TierStatus, Usage } from '../../api/types';
 import { ErrorState, Meter, Spinner } from '../../components/ui';
 import { formatBytes, formatDuration, plural } from '../../lib/format';
 import { useAsync } from '../../lib/use-async';
+import { UsageHistory } from './usage-history';
 
 const TIERS: Array<[keyof RateLimitStatus, string, string]> = [
   ['read', 'Reads', 'per minute'],
@@ -63,6 +64,8 @@ export function UsagePage() {
           <li>API keys: up to {l.apiKeysMax}</li>
         </ul>
       </section>
+
+      <UsageHistory />
 
       <section className="card" aria-labelledby="rate-h">
         <h2 id="rate-h">Rate limits</h2>

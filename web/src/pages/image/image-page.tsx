@@ -11,8 +11,10 @@ import { Link, navigate } from '../../lib/router';
 import { useToast } from '../../lib/toast';
 import { useAsync } from '../../lib/use-async';
 import { HotlinkEditor } from './hotlink-editor';
+import { ImageAlbum } from './image-album';
 import { ImageEdit } from './image-edit';
 import { ImageShare } from './image-share';
+import { PhotoInformation } from './photo-info';
 import { SignedUrl } from './signed-url';
 import { TransformBuilder } from './transform-builder';
 
@@ -109,6 +111,8 @@ export function ImagePage({ id }: { id: string }) {
         <div className="detail-side">
           <ImageShare image={image} />
           <ImageEdit image={image} save={save} />
+          <ImageAlbum image={image} onChange={(kbId) => setData({ ...image, kbId })} />
+          <PhotoInformation imageId={image.id} />
           <HotlinkEditor image={image} save={save} />
           <SignedUrl image={image} />
           <TransformBuilder image={image} />

@@ -8,6 +8,8 @@ import { plural } from '../../lib/format';
 import { setQuery, useLocation } from '../../lib/router';
 import { useToast } from '../../lib/toast';
 import { useUploads } from '../upload/upload-context';
+import { moveToAlbum } from '../../api/albums';
+import { AlbumPicker } from '../albums/album-picker';
 import { ImageGrid } from './image-grid';
 import { MediaTabs } from './media-tabs';
 import { useImages } from './use-images';
@@ -25,6 +27,7 @@ export function LibraryPage() {
   const [lastPicked, setLastPicked] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [picking, setPicking] = useState(false);
 
   // Debounced search into the URL, so a filtered view can be bookmarked.
   useEffect(() => {
@@ -156,9 +159,22 @@ export function LibraryPage() {
           <span>{plural(selected.size, 'image')} selected</span>
           <button type="button" className="btn btn-ghost" onClick={() => setSelected(new Set(lib.items.map((i) => i.id)))}>Select all loaded</button>
           <button type="button" className="btn btn-ghost" onClick={() => setSelected(new Set())}>Clear</button>
+          <button type="button" className="btn" onClick={() => setPicking(true)}>Add to album</button>
           <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>Delete</button>
         </div>
       )}
+      <AlbumPicker
+        open={picking}
+        count={selected.size}
+        onClose={() => setPicking(false)}
+        onPick={async (album) => {
+          const moved = await moveToAlbum([...selected], album.id);
+          setPicking(false);
+          setSelected(new Set());
+          setSelecting(false);
+          toast.show(`Added ${plural(moved, 'image')} to “${album.name}”`);
+        }}
+      />
       <ConfirmDialog
         open={confirming}
         title={`Delete ${plural(selected.size, 'image')}?`}

@@ -15,15 +15,16 @@ function PrivateImageThumb({ url }: { url: string }) {
   return src ? <img src={src} alt="" decoding="async" /> : null;
 }
 
+/** An item's square picture: thumbnail, poster or cover; a private image's fetched with the session. */
+export function ItemPicture({ item }: { item: MediaItem }) {
+  if (item.thumbnailUrl) return <img src={item.thumbnailUrl} alt="" loading="lazy" decoding="async" />;
+  if (item.type === 'image' && item.url) return <PrivateImageThumb url={item.url} />;
+  return <span className="video-thumb-empty"><Icon name={item.type === 'audio' ? 'music' : item.type === 'video' ? 'video' : 'image'} size={32} /></span>;
+}
+
 export function MediaTile({ item }: { item: MediaItem }) {
   const name = item.title || item.filename;
-  const picture = item.thumbnailUrl ? (
-    <img src={item.thumbnailUrl} alt="" loading="lazy" decoding="async" />
-  ) : item.type === 'image' && item.url ? (
-    <PrivateImageThumb url={item.url} />
-  ) : (
-    <span className="video-thumb-empty"><Icon name={item.type === 'audio' ? 'music' : item.type === 'video' ? 'video' : 'image'} size={32} /></span>
-  );
+  const picture = <ItemPicture item={item} />;
   return (
     <li className="media-tile" data-testid="media-tile" data-type={item.type}>
       <Link to={`/${PAGE_OF[item.type]}/${item.id}`} className="media-tile-link" aria-label={`${KIND[item.type]}: ${name}${item.isPublic ? '' : ' (private)'}`}>

@@ -8,7 +8,7 @@ import { discardUnfinished, listUnfinished, RESUMABLE_FROM, uploadResumable, typ
 import { uploadImage, uploadVideo, type UploadOptions } from '../../api/upload';
 import type { Audio, Image, MediaType, UploadedVideo } from '../../api/types';
 import { useAuth } from '../../lib/auth';
-import { errorText } from '../../lib/error-text';
+import { errorText, isRetryable } from '../../lib/error-text';
 import { usePageDrop } from './use-page-drop';
 
 export type UploadItem = {
@@ -20,6 +20,8 @@ export type UploadItem = {
   resumable: boolean;
   status: 'queued' | 'uploading' | 'paused' | 'done' | 'duplicate' | 'error';
   error?: string;
+  /** After an error: whether sending it again can help (a network failure can; a refused file cannot). */
+  retryable?: boolean;
   image?: Image;
   video?: UploadedVideo;
   audio?: Audio;
@@ -35,6 +37,8 @@ type Uploads = {
   add(files: File[], kind?: MediaType): void;
   retry(id: number): void;
   cancel(id: number): void;
+  /** Cancels everything not finished yet. */
+  cancelAll(): void;
   pause(id: number): void;
   resume(id: number): void;
   clearFinished(): void;
@@ -139,7 +143,7 @@ export function UploadProvider({ children }: { children: ReactNode }) {
       handles.current.set(item.id, h);
       void settled
         .catch((err: unknown) => {
-          if ((err as { code?: string }).code !== 'ABORTED') patch(item.id, { status: 'error', error: errorText(err, item.kind) });
+          if ((err as { code?: string }).code !== 'ABORTED') patch(item.id, { status: 'error', error: errorText(err, item.kind), retryable: isRetryable(err) });
         })
         .finally(() => handles.current.delete(item.id));
     }
@@ -163,10 +167,14 @@ export function UploadProvider({ children }: { children: ReactNode }) {
       options,
       setOptions,
       add,
-      retry: (id) => patch(id, { status: 'queued', progress: 0, error: undefined }),
+      retry: (id) => patch(id, { status: 'queued', progress: 0, error: undefined, retryable: undefined }),
       cancel: (id) => {
         handles.current.get(id)?.abort();
         setItems((all) => all.filter((i) => i.id !== id));
+      },
+      cancelAll: () => {
+        for (const item of items) if (item.status === 'queued' || item.status === 'uploading' || item.status === 'paused') handles.current.get(item.id)?.abort();
+        setItems((all) => all.filter((i) => i.status !== 'queued' && i.status !== 'uploading' && i.status !== 'paused'));
       },
       pause: (id) => {
         handles.current.get(id)?.pause?.();
