@@ -41,6 +41,7 @@ import { avatarRoutes } from './http/routes/avatar.routes.js';
 import { domainRoutes } from './http/routes/domains.routes.js';
 import { webhookRoutes } from './http/routes/webhooks.routes.js';
 import { collectionRoutes } from './http/routes/collections.routes.js';
+import { trashRoutes } from './http/routes/trash.routes.js';
 import { WebhookSchema } from './http/routes/webhooks.schema.js';
 import { DomainSchema } from './http/routes/domains.schema.js';
 import { registerCustomDomains } from './http/plugins/custom-domains.js';
@@ -117,7 +118,8 @@ export async function buildApp(deps: Deps, logger: Logger): Promise<FastifyInsta
   await app.register(apiKeyRoutes({ apiKeys: deps.apiKeys }));
   await app.register(usageRoutes({ usage: deps.usage, history: deps.usageHistory, rateLimits: deps.rateLimits }));
   await app.register(adminRoutes({ admin: deps.admin, cursors: deps.urlSigner }));
-  await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, downloads: deps.imageDownloads, mediaBaseUrl: config.mediaBaseUrl }));
+  await app.register(imageRoutes({ images: deps.images, uploads: deps.uploads, downloads: deps.imageDownloads, trash: deps.trash, mediaBaseUrl: config.mediaBaseUrl }));
+  await app.register(trashRoutes({ trash: deps.trash, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(watermarkRoutes({ watermarks: deps.watermarks, mediaBaseUrl: config.mediaBaseUrl }));
   await app.register(videoRoutes({ videos: deps.videos, videoUploads: deps.videoUploads, imageUploads: deps.uploads }));
   await app.register(audioRoutes({ audio: deps.audio, audioUploads: deps.audioUploads }));

@@ -36,6 +36,8 @@ import { createApiKeysService, type ApiKeysService } from './domain/api-keys/api
 import { createDeliveryService, type DeliveryService } from './domain/images/delivery.service.js';
 import { createDownloadZipService, type DownloadZipService } from './domain/images/download-zip.service.js';
 import { createImagesService, type ImagesService } from './domain/images/images.service.js';
+import { createTrashService, type TrashService } from './domain/images/trash.service.js';
+import { registerTrashSweep } from './jobs/handlers/trash-sweep.job.js';
 import { createUploadService, type UploadService } from './domain/images/upload.service.js';
 import { createUrlSigner, type UrlSigner } from './domain/images/url-signing.js';
 import { createVariantsService, type VariantsService } from './domain/images/variants.service.js';
@@ -106,6 +108,8 @@ export type Deps = {
   apiKeys: ApiKeysService;
   admin: AdminService;
   images: ImagesService;
+  /** The image trash: DELETE …?trash=true, /v1/trash/images, the periodic sweep. */
+  trash: TrashService;
   uploads: UploadService;
   delivery: DeliveryService;
   /** A selection of images as one streamed zip (POST /v1/images/download). */
@@ -223,6 +227,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     maxImageSide: config.maxImageSide, workers,
     onStored: (bytes) => metrics.bytesUploaded.inc(bytes),
     onCreated: (row) => webhookEvents.emit(row.userId, 'image.uploaded', presentImage(row, config.mediaBaseUrl)),
+    restoreTrashed: (row) => trash.restoreDuplicate(row),
     // upload from a URL: public addresses only (resolve-then-pin, every redirect checked), within the plan's file limit
     fetchRemote: createSafeFetcher({ allowList: config.fetchAllowList, timeoutMs: config.fetchTimeoutMs }),
   });
@@ -257,6 +262,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     onDeleted: (rows) =>
       webhookEvents.emitMany(rows[0]!.userId, 'image.deleted', rows.map((r) => ({ id: r.id, filename: r.filename, sizeBytes: r.sizeBytes, deletedAt: toIso(clock.now()) }))),
   });
+  const trash = createTrashService({ images: imagesRepo, library: images, cursors: urlSigner, clock, trashDays: config.trashDays, onChanged: (id) => { variants.forget(id); delivery.forget(id); } });
   const delivery = createDeliveryService({
     images: imagesRepo, users, plans, blobs, signer: urlSigner, quotas, variants, watermarks: overlays, clock, selfHosts,
     onServed: (bytes) => metrics.bytesServed.inc(bytes),
@@ -351,6 +357,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
     registerStoragePurgeJob(jobs, blobs);
     registerTombstoneSweep(jobs, { sweep: sync.sweep, log });
     registerTusSweep(jobs, { sweep: () => resumableUploads.sweep(), log });
+    registerTrashSweep(jobs, { sweep: trash.sweep, log });
     registerUsageDailyRollup(jobs, { rollup: () => usageHistory.rollup(), log });
     const ffmpeg = await checkFfmpeg(bins);
     if (!ffmpeg.ok) log.warn(`video: ${ffmpeg.reason} — video uploads will be refused until it is installed`);
@@ -377,7 +384,7 @@ export async function buildDeps(config: Config, log: Logger, options: BuildOptio
   });
 
   return {
-    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, uploads, delivery, imageDownloads, variants, workers, watermarks,
+    config, clock, db, blobs, mailer, authenticator, accounts, sessions, apiKeys, admin, images, trash, uploads, delivery, imageDownloads, variants, workers, watermarks,
     videos, videoUploads, videoDelivery, audio, audioUploads, audioDelivery, resumableUploads, jobs, domains, media, bulkDelete, sync, avatars, webhooks, collections,
     usage: usageService, usageHistory, bandwidth, rateLimits, metrics, urlSigner,
     readiness: [

@@ -52,6 +52,7 @@ const EnvSchema = Type.Object({
   PICORA_ORIGINAL_CACHE_MB: Int(0, 16_384, 128),
   PICORA_UPLOAD_RESERVATION_TTL_MS: Int(1_000, 7 * 86_400_000, 15 * 60_000),
   PICORA_TUS_EXPIRY_MS: Int(60_000, 30 * 86_400_000, 86_400_000),
+  PICORA_TRASH_DAYS: Int(1, 3650, 30),
   PICORA_JOBS_BACKEND: Type.Union([Type.Literal('auto'), Type.Literal('table'), Type.Literal('bullmq')], { default: 'auto' }),
   PICORA_JOBS_POLL_MS: Int(50, 60_000, 1_000),
   PICORA_JOBS_LEASE_MS: Int(1_000, 3_600_000, 120_000),
@@ -116,6 +117,8 @@ export type Config = {
   uploadReservationTtlMs: number;
   /** Resumable (tus) uploads: how long a session may take from creation to its last byte before it is swept. */
   tusExpiryMs: number;
+  /** Days an image stays in the trash before the periodic sweep deletes it for real. */
+  trashDays: number;
   /** Durable jobs: 'table' (our database), 'bullmq' (Redis), 'auto' = bullmq when Redis is configured. */
   jobs: { backend: 'table' | 'bullmq'; pollMs: number; leaseMs: number };
   /**
@@ -229,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     originalCacheBytes: e.PICORA_ORIGINAL_CACHE_MB * 1024 * 1024,
     uploadReservationTtlMs: e.PICORA_UPLOAD_RESERVATION_TTL_MS,
     tusExpiryMs: e.PICORA_TUS_EXPIRY_MS,
+    trashDays: e.PICORA_TRASH_DAYS,
     jobs: {
       backend: e.PICORA_JOBS_BACKEND === 'auto' ? (e.PICORA_REDIS_URL ? 'bullmq' : 'table') : e.PICORA_JOBS_BACKEND,
       pollMs: e.PICORA_JOBS_POLL_MS,

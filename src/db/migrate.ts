@@ -16,6 +16,7 @@ import * as m0012 from './migrations/0012-webhooks.js';
 import * as m0013 from './migrations/0013-collections.js';
 import * as m0014 from './migrations/0014-usage-daily.js';
 import * as m0015 from './migrations/0015-image-exif.js';
+import * as m0016 from './migrations/0016-trash.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': m0001,
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-collections': m0013,
   '0014-usage-daily': m0014,
   '0015-image-exif': m0015,
+  '0016-trash': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -158,7 +158,7 @@ export interface Database {
   refreshTokens: RefreshTokensTable;
   apiKeys: ApiKeysTable;
   verificationCodes: VerificationCodesTable;
-  images: ImagesTable & ImagePhotoInfoColumns & CollectionColumns;
+  images: ImagesTable & ImagePhotoInfoColumns & CollectionColumns & ImageTrashColumns;
   imageTags: ImageTagsTable;
   userUsage: UserUsageTable;
   usageMonthly: UsageMonthlyTable;
@@ -527,3 +527,11 @@ export interface Database {
 }
 
 export type CollectionRow = Selectable<CollectionsTable>;
+
+// Trash (migration 0016): when an image was moved to the trash (ms), null while it is live. Out of ImageRow like the
+// album column: rows built in code need not name it; the trash queries read it (TrashedImageRow).
+export interface ImageTrashColumns {
+  trashedAt: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export type TrashedImageRow = ImageRow & { collectionId: string | null; trashedAt: number };

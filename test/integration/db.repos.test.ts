@@ -26,7 +26,7 @@ function repoSuite(name: string, open: () => Promise<{ config: DatabaseConfig; c
       const o = await open();
       cleanup = o.cleanup;
       handle = createDb(o.config);
-      assert.deepEqual(await migrateToLatest(handle.db), ['0001-identity', '0002-images', '0003-variants', '0004-watermarks', '0005-quota-reservations', '0006-jobs', '0007-videos', '0008-domains', '0009-audio', '0010-sync-avatars', '0011-tus-uploads', '0012-webhooks', '0013-collections', '0014-usage-daily', '0015-image-exif']);
+      assert.deepEqual(await migrateToLatest(handle.db), ['0001-identity', '0002-images', '0003-variants', '0004-watermarks', '0005-quota-reservations', '0006-jobs', '0007-videos', '0008-domains', '0009-audio', '0010-sync-avatars', '0011-tus-uploads', '0012-webhooks', '0013-collections', '0014-usage-daily', '0015-image-exif', '0016-trash']);
     });
     after(async () => {
       await handle?.close();

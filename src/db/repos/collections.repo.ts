@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
 import type { CollectionRow, CollectionType, SyncType } from '../schema.js';
-import { SYNC_TABLES } from './sync.repo.js';
+import { liveRows, SYNC_TABLES } from './sync.repo.js';
 import { withUserLock } from './user-lock.js';
 
 export type CollectionSort = 'updated_at' | 'name';
@@ -12,7 +12,7 @@ export type CollectionPosition = { key: number | string; id: string };
 export type CollectionListQuery = { userId: string; type?: CollectionType | undefined; sort: CollectionSort; limit: number; after?: CollectionPosition | undefined };
 export type CollectionListRow = CollectionRow & { sortKey: number | string };
 export type CollectionPatch = Partial<Pick<CollectionRow, 'name' | 'description' | 'allowedResourceTypes'>>;
-/** Items filed in one album, by type: how many and their bytes (originals). */
+/** Items filed in one album, by type: how many and their bytes (originals). Images in the trash are not counted. */
 export type CollectionStats = Record<SyncType, { count: number; bytes: number }>;
 export type InsertOutcome = { row: CollectionRow } | { refused: 'limit' | 'slug' };
 
@@ -29,7 +29,7 @@ export function createCollectionsRepo(db: Db, dialect: 'sqlite' | 'postgres') {
     if (ids.length === 0) return out;
     const branches = TYPES.map(
       (type) => sql`select collection_id, ${sql.lit(type)} as type, count(*) as n, coalesce(sum(size_bytes), 0) as bytes
-        from ${sql.table(SYNC_TABLES[type])} where collection_id in (${sql.join(ids)}) group by collection_id`,
+        from ${sql.table(SYNC_TABLES[type])} where ${sql.join([sql`collection_id in (${sql.join(ids)})`, ...liveRows(type)], sql` and `)} group by collection_id`,
     );
     const r = await sql<{ collectionId: string; type: SyncType; n: number; bytes: number }>`${sql.join(branches, sql` union all `)}`.execute(db);
     for (const row of r.rows) {
@@ -88,10 +88,13 @@ export function createCollectionsRepo(db: Db, dialect: 'sqlite' | 'postgres') {
         await trx.updateTable('collections').set({ isDefault: isDefault ? 1 : 0, updatedAt: now }).where('id', '=', id).execute();
       }),
 
-    /** Deletes the album when nothing is filed in it; otherwise leaves it and returns how many items are. */
+    /**
+     * Deletes the album when nothing live is filed in it; otherwise leaves it and returns how many items are. Images
+     * in the trash do not hold an album: they become unfiled with it (ON DELETE SET NULL) and are restored unfiled.
+     */
     deleteIfEmpty: (id: string): Promise<{ deleted: boolean; items: number }> =>
       db.transaction().execute(async (trx) => {
-        const branches = TYPES.map((type) => sql`select count(*) as n from ${sql.table(SYNC_TABLES[type])} where collection_id = ${id}`);
+        const branches = TYPES.map((type) => sql`select count(*) as n from ${sql.table(SYNC_TABLES[type])} where ${sql.join([sql`collection_id = ${id}`, ...liveRows(type)], sql` and `)}`);
         const r = await sql<{ n: number }>`${sql.join(branches, sql` union all `)}`.execute(trx);
         const items = r.rows.reduce((n, row) => n + Number(row.n), 0);
         if (items > 0) return { deleted: false, items };
@@ -104,9 +107,9 @@ export function createCollectionsRepo(db: Db, dialect: 'sqlite' | 'postgres') {
       await db.deleteFrom('collections').where('id', '=', id).execute();
     },
 
-    /** One page of the ids of `type` filed in the album and owned by `userId`, in id order after `afterId`. */
+    /** One page of the ids of live items of `type` filed in the album and owned by `userId`, in id order after `afterId`. */
     async itemIds(userId: string, collectionId: string, type: SyncType, limit: number, afterId?: string): Promise<string[]> {
-      const conds = [sql`collection_id = ${collectionId}`, sql`user_id = ${userId}`];
+      const conds = [sql`collection_id = ${collectionId}`, sql`user_id = ${userId}`, ...liveRows(type)];
       if (afterId !== undefined) conds.push(sql`id > ${afterId}`);
       const r = await sql<{ id: string }>`select id from ${sql.table(SYNC_TABLES[type])} where ${sql.join(conds, sql` and `)} order by id limit ${limit}`.execute(db);
       return r.rows.map((row) => row.id);
@@ -114,8 +117,8 @@ export function createCollectionsRepo(db: Db, dialect: 'sqlite' | 'postgres') {
 
     /**
      * Files the account's items among `ids` of the given types into `target` (null: out of any album) in one
-     * transaction, one UPDATE per table; rows of other accounts, and rows already where they are asked to be, are
-     * not touched. Returns how many rows moved; the target album's updated_at moves with them.
+     * transaction, one UPDATE per table; rows of other accounts, images in the trash, and rows already where they are
+     * asked to be, are not touched. Returns how many rows moved; the target album's updated_at moves with them.
      */
     move: (userId: string, ids: string[], target: string | null, types: readonly SyncType[], now: number): Promise<number> =>
       db.transaction().execute(async (trx) => {
@@ -123,7 +126,7 @@ export function createCollectionsRepo(db: Db, dialect: 'sqlite' | 'postgres') {
         for (const type of types) {
           const changes = target === null ? sql`collection_id is not null` : sql`(collection_id is null or collection_id <> ${target})`;
           const r = await sql`update ${sql.table(SYNC_TABLES[type])} set collection_id = ${target}
-            where user_id = ${userId} and id in (${sql.join(ids)}) and ${changes}`.execute(trx);
+            where user_id = ${userId} and id in (${sql.join(ids)}) and ${sql.join([changes, ...liveRows(type)], sql` and `)}`.execute(trx);
           moved += Number(r.numAffectedRows ?? 0);
         }
         if (target !== null && moved > 0) await trx.updateTable('collections').set({ updatedAt: now }).where('id', '=', target).execute();

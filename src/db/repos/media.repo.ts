@@ -4,7 +4,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db.js';
 import type { SyncType } from '../schema.js';
-import { SYNC_TABLES } from './sync.repo.js';
+import { liveRows, SYNC_TABLES } from './sync.repo.js';
 
 export type MediaType = SyncType;
 export type MediaRef = { type: MediaType; id: string; createdAt: number };
@@ -27,7 +27,7 @@ const and = (conds: RawBuilder<unknown>[]) => sql.join(conds, sql` and `);
 
 export function createMediaRepo(db: Db) {
   function listBranch(type: MediaType, q: MediaListQuery, limit: number, after?: { createdAt: number; id: string }) {
-    const conds = [sql`user_id = ${q.userId}`];
+    const conds = [sql`user_id = ${q.userId}`, ...liveRows(type)];
     if (q.isPublic !== undefined) conds.push(sql`is_public = ${q.isPublic ? 1 : 0}`);
     if (q.collectionId !== undefined) conds.push(sql`collection_id = ${q.collectionId}`);
     if (q.q) {
@@ -40,7 +40,8 @@ export function createMediaRepo(db: Db) {
   }
 
   function bulkConditions(type: MediaType, f: BulkFilters): RawBuilder<unknown>[] {
-    const conds = [sql`user_id = ${f.userId}`, sql`created_at <= ${f.createdUpTo}`];
+    // images in the trash are not in the library: a bulk delete leaves them to the trash (emptied or swept)
+    const conds = [sql`user_id = ${f.userId}`, sql`created_at <= ${f.createdUpTo}`, ...liveRows(type)];
     if (f.createdBefore !== undefined) conds.push(sql`created_at < ${f.createdBefore}`);
     if (f.minSizeBytes !== undefined) conds.push(sql`size_bytes >= ${f.minSizeBytes}`);
     if (f.isPublic !== undefined) conds.push(sql`is_public = ${f.isPublic ? 1 : 0}`);

@@ -24,8 +24,20 @@ export async function recordTombstones(db: Kysely<Database>, stones: Array<{ use
     .execute();
 }
 
+/** Removes the tombstones of rows that are live again (restored from the trash); same transaction rule. */
+export async function dropTombstones(db: Kysely<Database>, type: SyncType, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('syncTombstones').where('type', '=', type).where('id', 'in', ids).execute();
+}
+
 /** The tables the feed reads per type (audio joins when its table exists). */
 export const SYNC_TABLES: Record<SyncType, string> = { image: 'images', video: 'videos', audio: 'audio' };
+
+/**
+ * The conditions that keep a table's query to live rows: images in the trash (migration 0016) are left out of every
+ * library query; the other tables have no trash. Written as `trashed_at is null` so the partial indexes apply.
+ */
+export const liveRows = (type: SyncType): RawBuilder<unknown>[] => (type === 'image' ? [sql`trashed_at is null`] : []);
 
 export type FeedPosition = { at: number; id: string };
 export type FeedEntry = { op: 'upsert' | 'delete'; type: SyncType; id: string; at: number };
@@ -44,9 +56,10 @@ export function createSyncRepo(db: Db) {
      * upserts, tombstones of `types` as deletes.
      */
     async changes(userId: string, types: SyncType[], limit: number, until: number, after?: FeedPosition): Promise<FeedEntry[]> {
+      // a trashed image is no upsert: its trash tombstone stands for it until it is restored (domain/images/trash.service.ts)
       const branches = types.map((type) =>
         branch(`u_${type}`, sql`select 'upsert' as op, ${sql.lit(type)} as type, id, updated_at as at from ${sql.table(SYNC_TABLES[type])}
-          where user_id = ${userId} and ${sql.join(keyset('updated_at', after, until), sql` and `)}
+          where user_id = ${userId} and ${sql.join([...keyset('updated_at', after, until), ...liveRows(type)], sql` and `)}
           order by updated_at, id limit ${limit}`),
       );
       const typeList = sql.join(types.map((t) => sql.lit(t)));

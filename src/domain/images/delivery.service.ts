@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../../errors/app-error.js';
-import type { ImagesRepo } from '../../db/repos/images.repo.js';
+import type { ImageRowWithTrash, ImagesRepo } from '../../db/repos/images.repo.js';
 import type { PlansRepo } from '../../db/repos/plans.repo.js';
 import type { UsersRepo } from '../../db/repos/users.repo.js';
 import type { ImageRow, PlanRow, WatermarkTemplateRow } from '../../db/schema.js';
@@ -71,7 +71,7 @@ export function createDeliveryService(deps: Deps) {
   // instance drops an entry at once when the image changes here, other instances see a change within the
   // TTL) and owner plans for 5 × that.
   const cacheMs = deps.cacheMs ?? 1000;
-  const rows = new TtlCache<ImageRow | null>(cacheMs, 50_000);
+  const rows = new TtlCache<ImageRowWithTrash | null>(cacheMs, 50_000);
   const ownerPlans = new TtlCache<PlanRow | null>(cacheMs * 5, 10_000);
 
   /** One request against an in-memory limiter; RATE_LIMITED with Retry-After when it is spent. */
@@ -114,10 +114,15 @@ export function createDeliveryService(deps: Deps) {
       const params = parse(req.query);
       const { exp, sig, original } = req.query as Record<string, string | undefined>;
       const m = FILE.exec(req.file);
-      const row = m ? await rows.through(m[1]!, async () => (await images.findById(m[1]!)) ?? null) : null;
-      if (!row || (req.onlyOwner !== undefined && row.userId !== req.onlyOwner)) throw new AppError('NOT_FOUND', 'Image not found');
+      const found = m ? await rows.through(m[1]!, async () => (await images.findWithTrash(m[1]!)) ?? null) : null;
+      if (!found || (req.onlyOwner !== undefined && found.userId !== req.onlyOwner)) throw new AppError('NOT_FOUND', 'Image not found');
 
-      const isOwner = !!req.principal && req.principal.userId === row.userId && hasScope(req.principal, 'media.read');
+      const isOwner = !!req.principal && req.principal.userId === found.userId && hasScope(req.principal, 'media.read');
+      // In the trash: its owner (session or key) still gets it, as a private image (never cacheable: `private,
+      // no-store`), so the dashboard's Trash can show it; for anyone else, signed URL or not, it is deleted: 404.
+      if (found.trashedAt !== null && !isOwner) throw new AppError('NOT_FOUND', 'Image not found');
+      const { trashedAt, ...live } = found;
+      const row: ImageRow = trashedAt === null ? live : { ...live, isPublic: 0 };
       if (exp !== undefined || sig !== undefined) {
         const e = Number(exp);
         const ok = Number.isSafeInteger(e) && e * 1000 > clock.now() && typeof sig === 'string' && signer.verify(row.id, e, sig, params ? signedParams(params) : '');

@@ -49,3 +49,10 @@ export function presentImage(row: ImageRow & { collectionId?: string | null }, m
     updatedAt: toIso(row.updatedAt),
   };
 }
+
+export type TrashedImageResponse = ImageResponse & { trashedAt: string; purgeAt: string };
+
+/** An image in the trash: the Image object, when it was trashed and when the sweep deletes it for real. */
+export function presentTrashedImage(item: { row: ImageRow & { collectionId?: string | null; trashedAt: number }; purgeAt: number }, mediaBaseUrl: string): TrashedImageResponse {
+  return { ...presentImage(item.row, mediaBaseUrl), trashedAt: toIso(item.row.trashedAt), purgeAt: toIso(item.purgeAt) };
+}

@@ -1,13 +1,13 @@
 // The image library: read, list (keyset), update, delete (one or many), hash lookup, signed URLs.
 import { AppError, validationError } from '../../errors/app-error.js';
-import type { ImagesRepo } from '../../db/repos/images.repo.js';
+import type { DeleteScope, ImageEdit, ImageListQuery, ImagesRepo } from '../../db/repos/images.repo.js';
 import type { ImageRow } from '../../db/schema.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { storageKeys } from '../../storage/keys.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Clock } from '../../lib/clock.js';
 import { ParamError, parseTransform, signedParams } from '../../media/transform-params.js';
-import { normaliseAllowedReferers, normaliseTags, requireOwner } from './image-policy.js';
+import { normaliseAllowedReferers, normaliseTags, parseTags, requireOwner } from './image-policy.js';
 import { forEachLimit } from '../../lib/concurrency.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { imageUrl } from './image-presenter.js';
@@ -15,7 +15,12 @@ import { presentPhotoInfo, type PhotoInfoResponse } from './photo-info-presenter
 import type { UrlSigner } from './url-signing.js';
 import type { Quotas } from '../usage/quotas.js';
 
-export type ListInput = { cursor?: string; limit?: number; tag?: string; startDate?: string; endDate?: string; q?: string; collectionId?: string | undefined };
+export type ListInput = {
+  cursor?: string; limit?: number; tag?: string; startDate?: string; endDate?: string; q?: string; collectionId?: string | undefined; isPublic?: boolean | undefined;
+};
+export type ListIdsResult = { ids: string[]; truncated: boolean };
+/** A bulk edit of a selection: visibility, and tags added to / removed from each image's own list. */
+export type BulkPatch = { ids: string[]; isPublic?: boolean | undefined; addTags?: string[] | undefined; removeTags?: string[] | undefined };
 export type ListResult = { items: ImageRow[]; nextCursor: string | null; hasMore: boolean; total: number };
 export type ImagePatch = { title?: string | null; tags?: string[]; isPublic?: boolean; allowedReferers?: string[] | null };
 
@@ -39,6 +44,10 @@ type Deps = {
 };
 
 const DAY_MS = 86_400_000;
+/** GET /v1/images/ids answers at most this many ids ("select all matching"). */
+export const MAX_LISTED_IDS = 10_000;
+/** Tags an image may carry (as normaliseTags allows one PATCH to set). */
+const MAX_TAGS = 10;
 /** Store calls in flight while a bulk delete removes objects. */
 const OBJECT_DELETES_AT_ONCE = 16;
 
@@ -61,8 +70,13 @@ export function createImagesService(deps: Deps) {
     }
   }
 
+  /**
+   * The API's DELETE: for real, whatever the image's state — one of the caller's in the trash goes for good too (an
+   * API delete never leaves bytes behind); another account's trashed image is as absent as a deleted one (404).
+   */
   async function remove(p: Principal, id: string): Promise<void> {
-    requireOwner(await images.findById(id), p);
+    const found = await images.findWithTrash(id);
+    requireOwner(found && (found.trashedAt === null || found.userId === p.userId) ? found : undefined, p);
     const row = await images.delete(id, clock.now());
     if (!row) throw new AppError('NOT_FOUND', 'Image not found');
     await quotas.releaseImageStorage(row.userId, row.sizeBytes, 1);
@@ -93,18 +107,31 @@ export function createImagesService(deps: Deps) {
   }
 
   /**
-   * Deletes the caller's images among `ids` (one page of a bulk delete) in one transaction, then their quota and
-   * objects; ids of other accounts or already gone are skipped. Returns the ids deleted.
+   * Deletes the account's images among `ids` (one page of a bulk delete, or of the trash) in one transaction, then
+   * their quota and objects; ids of other accounts, already gone, or outside `scope` (live images by default; the
+   * trash's deletes name trashed ones) are skipped. Returns the ids deleted.
    */
-  async function removeBatch(p: Principal, ids: string[]): Promise<string[]> {
-    const { rows, variants } = await images.deleteMany(p.userId, ids, clock.now());
+  async function purge(userId: string, ids: string[], scope?: DeleteScope): Promise<string[]> {
+    const { rows, variants } = await images.deleteMany(userId, ids, clock.now(), scope);
     if (rows.length === 0) return [];
-    await quotas.releaseImageStorage(p.userId, rows.reduce((n, r) => n + r.sizeBytes, 0), rows.length);
+    await quotas.releaseImageStorage(userId, rows.reduce((n, r) => n + r.sizeBytes, 0), rows.length);
     for (const row of rows) deps.onChanged?.(row.id);
     deps.onDeleted?.(rows);
     await removeObjectsLater(rows, variants);
     return rows.map((r) => r.id);
   }
+
+  /** The list filters of a request, checked. */
+  function filtersOf(p: Principal, input: ListInput): Omit<ImageListQuery, 'limit' | 'after'> {
+    const from = input.startDate ? parseDate(input.startDate, 'start_date') : undefined;
+    const to = input.endDate ? parseDate(input.endDate, 'end_date') + DAY_MS : undefined;
+    if (from !== undefined && to !== undefined && from >= to) throw validationError('end_date', 'must not be before start_date');
+    // an album of another account, or none, simply matches nothing (the query is the caller's images only)
+    return { userId: p.userId, tag: input.tag?.trim() || undefined, from, to, q: input.q?.trim() || undefined, collectionId: input.collectionId || undefined, isPublic: input.isPublic };
+  }
+
+  /** The caller's live images among `ids`, deleted for real (the bulk delete, an album's cascade). */
+  const removeBatch = (p: Principal, ids: string[]): Promise<string[]> => purge(p.userId, ids);
 
   return {
     get: async (p: Principal, id: string): Promise<ImageRow> => requireOwner(await images.findById(id), p),
@@ -117,17 +144,16 @@ export function createImagesService(deps: Deps) {
     },
     removeBatch,
 
+    /** The account's trashed images among `ids` (trashed before `before`, when given), deleted for real: the trash's deletes. */
+    purgeTrashed: (userId: string, ids: string[], before?: number): Promise<string[]> => purge(userId, ids, { trashed: true, before }),
+
     /** The account's tags with their image counts, most used first; `q` is a case-insensitive prefix. */
     listTags: (p: Principal, input: { q?: string | undefined; limit?: number | undefined }): Promise<Array<{ tag: string; count: number }>> =>
       images.listTags(p.userId, { prefix: input.q?.normalize('NFC').trim() || undefined, limit: input.limit ?? 200 }),
 
     async list(p: Principal, input: ListInput): Promise<ListResult> {
       const limit = input.limit ?? 20;
-      const from = input.startDate ? parseDate(input.startDate, 'start_date') : undefined;
-      const to = input.endDate ? parseDate(input.endDate, 'end_date') + DAY_MS : undefined;
-      if (from !== undefined && to !== undefined && from >= to) throw validationError('end_date', 'must not be before start_date');
-      // an album of another account, or none, simply matches nothing (the query is the caller's images only)
-      const filters = { userId: p.userId, tag: input.tag?.trim() || undefined, from, to, q: input.q?.trim() || undefined, collectionId: input.collectionId || undefined };
+      const filters = filtersOf(p, input);
       const after = input.cursor ? signer.decodeCursor(input.cursor) : undefined;
       const [rows, total] = await Promise.all([images.list({ ...filters, limit: limit + 1, after }), images.count(filters)]);
       const hasMore = rows.length > limit;
@@ -158,6 +184,49 @@ export function createImagesService(deps: Deps) {
       await images.update(id, set, tags);
       deps.onChanged?.(id);
       return (await images.findById(id))!;
+    },
+
+    /** The ids of every image the list's filters match, newest first, up to MAX_LISTED_IDS (then `truncated`). */
+    async listIds(p: Principal, input: Omit<ListInput, 'cursor' | 'limit'>): Promise<ListIdsResult> {
+      const ids = await images.listIds({ ...filtersOf(p, input), limit: MAX_LISTED_IDS + 1 });
+      return { ids: ids.slice(0, MAX_LISTED_IDS), truncated: ids.length > MAX_LISTED_IDS };
+    },
+
+    /**
+     * PATCH /v1/images: one edit for a selection. The tag lists are checked as a PATCH's `tags` are (then removed
+     * first, added after, each image keeping its order); an image the additions would take past 10 tags is left
+     * alone and counted as failed, as are ids unknown, trashed or of other accounts (never touched). Each image
+     * changed is dropped from the memory caches exactly as by a single PATCH.
+     */
+    async updateMany(p: Principal, input: BulkPatch): Promise<{ updated: number; failed: number }> {
+      if (input.isPublic === undefined && input.addTags === undefined && input.removeTags === undefined) {
+        throw validationError('isPublic', 'or addTags or removeTags is required');
+      }
+      const add = input.addTags === undefined ? [] : normaliseTags(input.addTags, 'addTags');
+      const remove = input.removeTags === undefined ? [] : normaliseTags(input.removeTags, 'removeTags');
+      const rows = await images.findManyForUser(p.userId, [...new Set(input.ids)]);
+      const now = clock.now();
+      const edits: ImageEdit[] = [];
+      let unchanged = 0;
+      for (const row of rows) {
+        const current = parseTags(row);
+        const kept = current.filter((t) => !remove.includes(t));
+        const tags = [...kept, ...add.filter((t) => !kept.includes(t))];
+        if (tags.length > MAX_TAGS) continue;
+        const tagsChange = tags.length !== current.length || tags.some((t, i) => t !== current[i]);
+        const visibility = input.isPublic === undefined ? row.isPublic : input.isPublic ? 1 : 0;
+        if (!tagsChange && visibility === row.isPublic) {
+          unchanged++; // already as asked: counted as updated, nothing written (no sync churn)
+          continue;
+        }
+        const patch: ImageEdit['patch'] = { updatedAt: Math.max(now, row.updatedAt + 1), isPublic: visibility };
+        if (tagsChange) patch.tags = JSON.stringify(tags);
+        edits.push({ id: row.id, createdAt: row.createdAt, patch, tags: tagsChange ? tags : undefined });
+      }
+      const done = await images.updateMany(p.userId, edits);
+      for (const id of done) deps.onChanged?.(id);
+      const updated = done.length + unchanged;
+      return { updated, failed: input.ids.length - updated };
     },
 
     remove,

@@ -41,6 +41,11 @@ type Deps = {
   onStored?: (bytes: number) => void;
   /** A new image row exists (not for a duplicate): webhooks. */
   onCreated?: (row: ImageRow) => void;
+  /**
+   * The bytes are those of an image in the account's trash: bring it back (the trash service; undefined when it was
+   * deleted for real meanwhile, and the upload goes on as a new one).
+   */
+  restoreTrashed: (row: ImageRow) => Promise<ImageRow | undefined>;
   /** Longest side an image may have (decoding memory grows with width). */
   maxImageSide: number;
   /** The media worker processes (shared with rendering): preparation runs there under a time budget. */
@@ -149,7 +154,10 @@ export function createUploadService(deps: Deps) {
     async commit(p: Principal, spool: SpooledUpload, fields: UploadFields, opts: CommitOptions = {}): Promise<UploadResult> {
       const meta = parseUploadFields(fields);
       const existing = await images.findBySha(p.userId, spool.sha256);
-      if (existing) return { row: existing, duplicate: true };
+      // The same bytes in the trash: that image is restored and answered as the duplicate (no second copy, no quota:
+      // its bytes never stopped counting), so sha256 stays unique per account and /exists ("missing") stays true.
+      const live = existing && (existing.trashedAt === null ? existing : await deps.restoreTrashed(existing));
+      if (live) return { row: live, duplicate: true };
 
       const plan = await planOf(p);
       const prepared = await prepareImage(
@@ -198,7 +206,8 @@ export function createUploadService(deps: Deps) {
         await images.insert(row, meta.tags, prepared.photoInfo);
       } catch (err) {
         await abandon();
-        const raced = await images.findBySha(p.userId, spool.sha256);
+        const found = await images.findBySha(p.userId, spool.sha256);
+        const raced = found && (found.trashedAt === null ? found : await deps.restoreTrashed(found));
         if (raced) return { row: raced, duplicate: true };
         throw err;
       }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, validationError } from '../../errors/app-error.js';
 import type { ImagesService } from '../../domain/images/images.service.js';
+import type { TrashService } from '../../domain/images/trash.service.js';
 import type { DownloadZipService } from '../../domain/images/download-zip.service.js';
 import { presentImage } from '../../domain/images/image-presenter.js';
 import type { UploadFields, UploadResult, UploadService } from '../../domain/images/upload.service.js';
@@ -37,8 +38,8 @@ function urlUploadInput(body: unknown): { url: string; fields: UploadFields } {
   return { url: b['url'], fields };
 }
 
-export function imageRoutes(deps: { images: ImagesService; uploads: UploadService; downloads: DownloadZipService; mediaBaseUrl: string }) {
-  const { images, uploads, downloads, mediaBaseUrl } = deps;
+export function imageRoutes(deps: { images: ImagesService; uploads: UploadService; downloads: DownloadZipService; trash: TrashService; mediaBaseUrl: string }) {
+  const { images, uploads, downloads, trash, mediaBaseUrl } = deps;
   const present = (row: Parameters<typeof presentImage>[0]) => presentImage(row, mediaBaseUrl);
   /** 201 with the new Image, or 200 with the one already holding these bytes (CONTRACT §5). */
   const answerUpload = (reply: FastifyReply, { row, duplicate }: UploadResult) => {
@@ -71,21 +72,40 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
       const q = request.query;
       const result = await images.list(principalOf(request), {
         cursor: q.cursor || undefined, limit: q.limit, tag: q.tag, startDate: q.start_date, endDate: q.end_date, q: q.q, collectionId: q.collection_id,
+        isPublic: q.is_public ?? q.isPublic,
       });
       return { success: true as const, data: { items: result.items.map(present), nextCursor: result.nextCursor, hasMore: result.hasMore, total: result.total } };
     });
 
-    app.delete('/v1/images', { schema: s.batchDeleteSchema, config: del }, async (request) => ({
-      success: true as const,
-      data: await images.removeMany(principalOf(request), request.body.ids),
-    }));
+    // For real unless the request asks for the trash (?trash=true, or "trash": true in the body)
+    app.delete('/v1/images', { schema: s.batchDeleteSchema, config: del }, async (request) => {
+      const p = principalOf(request);
+      const { ids, trash: toTrash } = request.body;
+      return { success: true as const, data: request.query.trash || toTrash ? await trash.trashMany(p, ids) : await images.removeMany(p, ids) };
+    });
 
     app.post('/v1/images/exists', { schema: s.existsSchema, config: { ...write, rateTier: 'upload' } }, async (request) => ({
       success: true as const,
       data: await images.exists(principalOf(request), request.body.hashes),
     }));
 
+    // One edit for a selection (visibility, tags added/removed); partial success like the batch delete.
+    app.patch('/v1/images', { schema: s.bulkPatchSchema, config: write }, async (request) => {
+      const b = request.body;
+      return { success: true as const, data: await images.updateMany(principalOf(request), { ids: b.ids, isPublic: b.isPublic ?? b.is_public, addTags: b.addTags, removeTags: b.removeTags }) };
+    });
+
     // Static paths win over /v1/images/:id in the router, whatever the order of registration.
+    app.get('/v1/images/ids', { schema: s.listIdsSchema, config: read }, async (request) => {
+      const q = request.query;
+      return {
+        success: true as const,
+        data: await images.listIds(principalOf(request), {
+          tag: q.tag, startDate: q.start_date, endDate: q.end_date, q: q.q, collectionId: q.collection_id, isPublic: q.is_public ?? q.isPublic,
+        }),
+      };
+    });
+
     app.get('/v1/images/tags', { schema: s.tagsSchema, config: read }, async (request) => ({
       success: true as const,
       data: { items: await images.listTags(principalOf(request), { q: request.query.q, limit: request.query.limit }) },
@@ -121,7 +141,9 @@ export function imageRoutes(deps: { images: ImagesService; uploads: UploadServic
     });
 
     app.delete('/v1/images/:id', { schema: s.deleteSchema, config: del }, async (request) => {
-      await images.remove(principalOf(request), request.params.id);
+      const p = principalOf(request);
+      if (request.query.trash) await trash.trashOne(p, request.params.id);
+      else await images.remove(p, request.params.id);
       return { success: true as const, data: null };
     });
 

@@ -40,21 +40,53 @@ export const uploadSchema = {
   response: { 200: Envelope(ImageRef), 201: Envelope(ImageRef), ...errors(400, 401, 403, 422, 500) },
 };
 
+/** The library's filters, shared by the list and the id list. */
+const ListFilters = {
+  tag: Type.Optional(Type.String({ maxLength: 64 })),
+  start_date: Type.Optional(Type.String({ maxLength: 10 })),
+  end_date: Type.Optional(Type.String({ maxLength: 10 })),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  collection_id: Type.Optional(Type.String({ maxLength: 64, description: "Only the images in this album (another account's or an unknown album: none)" })),
+  is_public: Type.Optional(Type.Boolean({ description: 'Only public (true) or private (false) images' })),
+  isPublic: Type.Optional(Type.Boolean()),
+};
+
 export const listSchema = {
   tags: ['images'],
   querystring: Type.Object({
     cursor: Type.Optional(Type.String({ maxLength: 300 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    tag: Type.Optional(Type.String({ maxLength: 64 })),
-    start_date: Type.Optional(Type.String({ maxLength: 10 })),
-    end_date: Type.Optional(Type.String({ maxLength: 10 })),
-    q: Type.Optional(Type.String({ maxLength: 200 })),
-    collection_id: Type.Optional(Type.String({ maxLength: 64, description: "Only the images in this album (another account's or an unknown album: none)" })),
+    ...ListFilters,
   }),
   response: {
     200: Envelope(Type.Object({ items: Type.Array(ImageRef), nextCursor: Nullable(Type.String()), hasMore: Type.Boolean(), total: Type.Integer() })),
     ...errors(400, 401, 403, 422),
   },
+};
+
+export const listIdsSchema = {
+  tags: ['images'],
+  description:
+    'The ids of every image the filters of `GET /v1/images` match, newest first, in one answer: at most 10 000 (`truncated` when more match), ' +
+    'so a client can select all matching a filter without paging through whole objects. Images in the trash are not listed.',
+  querystring: Type.Object(ListFilters),
+  response: { 200: Envelope(Type.Object({ ids: Type.Array(Type.String()), truncated: Type.Boolean() })), ...errors(400, 401, 403, 422) },
+};
+
+export const bulkPatchSchema = {
+  tags: ['images'],
+  description:
+    "One edit for a selection of the caller's images: `isPublic` (or `is_public`), `addTags` and `removeTags` (each checked as a PATCH's " +
+    '`tags`: at most 10, 1–32 characters; removed first, then added). An image the additions would take past 10 tags is left alone. ' +
+    '`updated` counts the images now as asked; `failed` the rest — ids unknown, in the trash or of other accounts, which are never touched.',
+  body: Type.Object({
+    ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 100 }),
+    isPublic: Type.Optional(Type.Boolean()),
+    is_public: Type.Optional(Type.Boolean()),
+    addTags: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
+    removeTags: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 })),
+  }),
+  response: { 200: Envelope(Type.Object({ updated: Type.Integer(), failed: Type.Integer() })), ...errors(400, 401, 403, 422) },
 };
 
 export const tagsSchema = {
@@ -121,11 +153,28 @@ export const patchSchema = {
   response: { 200: Envelope(ImageRef), ...errors(400, 401, 403, 404, 422) },
 };
 
-export const deleteSchema = { tags: ['images'], params: ImageIdParams, response: { 200: SuccessNull, ...errors(401, 403, 404) } };
+const TrashFlag = Type.Optional(
+  Type.Boolean({ description: 'true: move to the trash (kept PICORA_TRASH_DAYS, 30 by default; see /v1/trash/images) instead of deleting for real' }),
+);
+
+export const deleteSchema = {
+  tags: ['images'],
+  description:
+    'Deletes the image for real: the stored file, its variants, the row; its storage quota is released. With `?trash=true` it moves to the ' +
+    'trash instead (restorable from /v1/trash/images; its quota stays used until the trash lets it go). Without it, one of the caller\'s images ' +
+    'already in the trash is deleted for real too; with it, an image in the trash is a 404.',
+  params: ImageIdParams,
+  querystring: Type.Object({ trash: TrashFlag }),
+  response: { 200: SuccessNull, ...errors(401, 403, 404, 422) },
+};
 
 export const batchDeleteSchema = {
   tags: ['images'],
-  body: Type.Object({ ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 50 }) }),
+  description:
+    "Deletes the caller's images among `ids` for real (others' and unknown ids count as failed). With `?trash=true` (or `\"trash\": true` in " +
+    'the body) they move to the trash instead, and `deleted` counts the images moved there.',
+  querystring: Type.Object({ trash: TrashFlag }),
+  body: Type.Object({ ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 50 }), trash: TrashFlag }),
   response: { 200: Envelope(Type.Object({ deleted: Type.Integer(), failed: Type.Integer() })), ...errors(400, 401, 403, 422) },
 };
 

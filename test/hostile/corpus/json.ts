@@ -27,6 +27,10 @@ const ENDPOINTS: Record<string, Endpoint> = {
   'POST /v1/images/batch-move': { method: 'POST', path: () => '/v1/images/batch-move', auth: 'key', good: { ids: ['doesNotExist'], kbId: null } },
   'POST /v1/images/download': { method: 'POST', path: () => '/v1/images/download', auth: 'key', good: { ids: ['doesNotExist'] } },
   'DELETE /v1/media': { method: 'DELETE', path: () => '/v1/media', auth: 'key', good: { items: [{ id: 'doesNotExist', type: 'image' }] } },
+  'POST /v1/trash/images/restore': { method: 'POST', path: () => '/v1/trash/images/restore', auth: 'key', good: { ids: ['doesNotExist'] } },
+  // a body must name ids: none of these may empty the corpus account's trash (only a request without a body does)
+  'DELETE /v1/trash/images': { method: 'DELETE', path: () => '/v1/trash/images', auth: 'key', good: { ids: ['doesNotExist'] } },
+  'PATCH /v1/images': { method: 'PATCH', path: () => '/v1/images', auth: 'key', good: { ids: ['doesNotExist'], isPublic: true, addTags: ['t'] } },
   'POST /v1/bulk-delete': { method: 'POST', path: () => '/v1/bulk-delete?dryRun=true', auth: 'key', good: { resourceType: 'image', filters: { isPublic: false } } },
   'POST /v1/watermark-templates': { method: 'POST', path: () => '/v1/watermark-templates', auth: 'session', good: { name: 'w', type: 'text', text: 'x' } },
 };
@@ -106,6 +110,10 @@ export function jsonGroup(): Group {
     add('nested __proto__ inside arrays and objects', endpoint, '{"tags":[{"__proto__":{"x":1}}],"allowedReferers":{"__proto__":["*"]},"email":{"constructor":{"prototype":{"x":1}}},"password":"abcdefg1"}', { codes: refused, after: notPolluted });
   }
   add('100,000 ids in a batch delete', 'DELETE /v1/images', JSON.stringify({ ids: Array.from({ length: 100_000 }, (_, i) => `id${i}`) }), { codes: ['VALIDATION_ERROR'] });
+  add('100,000 ids in a restore', 'POST /v1/trash/images/restore', JSON.stringify({ ids: Array.from({ length: 100_000 }, (_, i) => `id${i}`) }), { codes: ['VALIDATION_ERROR'] });
+  add('JSON null instead of {ids} (never empties the trash)', 'DELETE /v1/trash/images', 'null', { codes: ['VALIDATION_ERROR'] });
+  add('an object without ids (never empties the trash)', 'DELETE /v1/trash/images', '{"idz":["x"],"all":true}', { codes: ['VALIDATION_ERROR'] });
+  add('10,000 tags to add to a selection', 'PATCH /v1/images', JSON.stringify({ ids: ['doesNotExist'], addTags: Array.from({ length: 10_000 }, (_, i) => `t${i}`) }), { codes: ['VALIDATION_ERROR'] });
   add('expSeconds 2^53+1 and negative zero', 'POST /v1/images/:id/sign', '{"expSeconds":9007199254740993,"transform":"w=-0"}', { codes: ['VALIDATION_ERROR'] });
   add('transform with 300 characters of junk', 'POST /v1/images/:id/sign', JSON.stringify({ transform: '&'.repeat(150) + '=%zz'.repeat(37) }));
   add('allowedReferers with 10,000 patterns', 'PATCH /v1/images/:id', JSON.stringify({ allowedReferers: Array.from({ length: 10_000 }, (_, i) => `h${i}.example.com`) }), { codes: ['VALIDATION_ERROR'] });
