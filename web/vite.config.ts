@@ -15,6 +15,8 @@ export default defineConfig({
     target: 'es2022',
     reportCompressedSize: true,
     chunkSizeWarningLimit: 600,
+    // React Router and TanStack Query mark modules "use client" (for server components): meaningless in an SPA
+    rolldownOptions: { onLog: (level, log, handler) => (log.code === 'MODULE_LEVEL_DIRECTIVE' ? undefined : handler(level, log)) },
   },
   server: { proxy: { '/v1': 'http://127.0.0.1:8787' } },
 });

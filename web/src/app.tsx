@@ -1,5 +1,7 @@
 // The shell: the session decides between the sign-in pages and the app; the app has a sidebar (a tab bar
-// on phones), the pages, the upload dialog and the upload panel.
+// on phones), the pages, the upload dialog and the upload panel. It is React Router's one route (main.tsx):
+// every path under /app/ comes here and picks its page below.
+import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { Icon, type ICONS } from './components/icons';
 import { Logo } from './components/logo';
@@ -59,7 +61,7 @@ function Shell({ children, path }: { children: ReactNode; path: string }) {
       <a href="#main" className="skip-link">Skip to content</a>
       <nav className="sidebar" aria-label="Main">
         <Link to="/" className="brand"><Logo /><span>Picora</span></Link>
-        <button type="button" className="btn btn-primary sidebar-upload" onClick={() => uploads.setDialogOpen(true)}>
+        <button type="button" className="btn btn-primary sidebar-upload" aria-label="Upload" onClick={() => uploads.setDialogOpen(true)}>
           <Icon name="upload" /> <span>Upload</span>
         </button>
         <ul>
@@ -117,6 +119,7 @@ function AppPage({ path }: { path: string }) {
 
 export function App() {
   const { status } = useAuth();
+  const queryClient = useQueryClient();
   const { path, query } = useLocation();
   const search = query.toString();
   const next = query.get('next');
@@ -159,6 +162,11 @@ export function App() {
       stop();
     };
   }, [path]);
+
+  // signed out (or the session lost): nothing the last account loaded stays in memory
+  useEffect(() => {
+    if (status === 'anon') queryClient.clear();
+  }, [status, queryClient]);
 
   useEffect(() => {
     // the whole address (a filtered view, a tab) survives the sign-in; a signed-in visit to /login goes on to it

@@ -1,6 +1,6 @@
 // Uploads files with XMLHttpRequest, for its upload progress events (fetch has none for request bodies):
 // images (POST /v1/images), videos (POST /v1/videos, 202 while they are processed) and video posters.
-import { ApiError, getAccessToken, isAuthFailure, refreshSession } from './client';
+import { ApiError, api, getAccessToken, isAuthFailure, refreshSession } from './client';
 import type { Image, UploadedVideo, Video } from './types';
 
 export type UploadOptions = { isPublic: boolean; tags: string[]; title?: string };
@@ -108,4 +108,14 @@ export function uploadPoster(videoId: string, file: File, onProgress: (fraction:
 /** The account's avatar (JPEG, PNG, WebP or GIF ≤ 2 MB), re-encoded square by the server; answers its URL. */
 export function uploadAvatar(file: File): UploadHandle<{ avatarUrl: string }> {
   return postForm('/v1/user/me/avatar', [['file', file]], () => {}, (a) => (a.status === 200 ? dataOf<{ avatarUrl: string }>(a) : undefined));
+}
+
+/** An image the server fetches from a public address (POST /v1/images with `{url}`): no upload progress. */
+export function uploadImageFromUrl(url: string, opts: UploadOptions): UploadHandle {
+  const ctl = new AbortController();
+  const body = { url, isPublic: opts.isPublic, ...(opts.tags.length ? { tags: opts.tags } : {}), ...(opts.title ? { title: opts.title } : {}) };
+  return {
+    done: api<Image>('/v1/images', { method: 'POST', body, signal: ctl.signal }).then((image) => ({ image, duplicate: false })),
+    abort: () => ctl.abort(),
+  };
 }

@@ -47,7 +47,7 @@ type Props = {
   /** Largest CSS width the box is shown at, for `sizes` and the private variant's width. */
   displayWidth: number;
   alt: string;
-  fit?: 'cover' | 'contain';
+  fit?: 'cover' | 'contain' | 'scale-down';
   /** The box's ratio when it differs from the image's (grid tiles clamp extremes); the image covers it. */
   ratio?: number;
   eager?: boolean;

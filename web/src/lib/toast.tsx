@@ -13,7 +13,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const show = useCallback(
     (text: string, kind: Toast['kind'] = 'ok') => {
       const id = nextId++;
-      setToasts((t) => [...t.slice(-3), { id, kind, text }]);
+      setToasts((t) => [...t.slice(-1), { id, kind, text }]); // two at most: a pile would cover the page
       setTimeout(() => dismiss(id), kind === 'error' ? 7000 : 3500);
     },
     [dismiss],

@@ -1,9 +1,13 @@
 // A list read cursor by cursor (newest first) with local edits: a new upload on top, live updates merged in,
-// deletions. One request at a time; a reload or a change of `query` starts again from the first page.
-import { useCallback, useEffect, useRef, useState } from 'react';
+// deletions. The pages live in TanStack Query's cache (one infinite query per path and query), so a page
+// that comes back (Back from an image) shows every page it had loaded at once and refreshes them behind the
+// scenes; local edits are written into that cache. A reload or a change of `query` starts from the first page.
+import { keepPreviousData, useInfiniteQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
 import { api } from '../api/client';
 
 type Page<T> = { items: T[]; nextCursor: string | null; hasMore: boolean; total?: number };
+type Pages<T> = InfiniteData<Page<T>, string | null>;
 
 export type CursorList<T extends { id: string }> = {
   items: T[];
@@ -21,75 +25,78 @@ export type CursorList<T extends { id: string }> = {
 };
 
 export function useCursorList<T extends { id: string }>(path: string, query: Record<string, string | number | undefined> = {}): CursorList<T> {
-  const [items, setItems] = useState<T[]>([]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(undefined);
-  const [generation, setGeneration] = useState(0);
-  const inflight = useRef<AbortController | null>(null);
-  const queryKey = JSON.stringify(query);
+  const queryClient = useQueryClient();
+  const filters = JSON.stringify(query);
+  const queryKey = useMemo(() => ['cursor-list', path, JSON.parse(filters) as Record<string, string | number | undefined>] as const, [path, filters]);
+  const [reloading, setReloading] = useState(false);
 
-  const fetchPage = useCallback(
-    async (from: string | null, replace: boolean) => {
-      inflight.current?.abort();
-      const ctl = new AbortController();
-      inflight.current = ctl;
-      setLoading(true);
-      setError(undefined);
-      try {
-        const page = await api<Page<T>>(path, { query: { ...(JSON.parse(queryKey) as Record<string, string>), cursor: from ?? undefined }, signal: ctl.signal });
-        setItems((old) => {
-          if (replace) return page.items;
-          const seen = new Set(old.map((v) => v.id));
-          return [...old, ...page.items.filter((v) => !seen.has(v.id))];
-        });
-        setCursor(page.nextCursor);
-        setHasMore(page.hasMore);
-        setTotal(page.total ?? null);
-      } catch (err) {
-        if (!ctl.signal.aborted) setError(err);
-      } finally {
-        if (inflight.current === ctl) {
-          inflight.current = null;
-          setLoading(false);
-        }
-      }
+  const list = useInfiniteQuery({
+    queryKey,
+    queryFn: ({ pageParam, signal }) => api<Page<T>>(path, { query: { ...queryKey[2], cursor: pageParam ?? undefined }, signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (last.hasMore && last.nextCursor ? last.nextCursor : undefined),
+    // new filters: the old list stays (marked loading) until the first page of the new one arrives
+    placeholderData: keepPreviousData,
+    // shown from the cache at once, and re-read behind it every time the page opens: an image edited or
+    // deleted on its own page is right when the library comes back
+    refetchOnMount: 'always',
+  });
+  const { data, isFetching, isFetchingNextPage, isPlaceholderData, isFetchNextPageError, hasNextPage, fetchNextPage, refetch } = list;
+
+  const items = useMemo(() => {
+    const seen = new Set<string>();
+    return (data?.pages ?? []).flatMap((p) => p.items.filter((v) => !seen.has(v.id) && !!seen.add(v.id)));
+  }, [data]);
+  const total = data?.pages.at(-1)?.total;
+
+  const edit = useCallback((fn: (pages: Pages<T>) => Pages<T>) => queryClient.setQueryData<Pages<T>>(queryKey, (old) => old && fn(old)), [queryClient, queryKey]);
+
+  const prepend = useCallback(
+    (item: T) =>
+      edit((old) =>
+        old.pages.some((p) => p.items.some((v) => v.id === item.id))
+          ? old
+          : { ...old, pages: old.pages.map((p, i) => ({ ...p, items: i === 0 ? [item, ...p.items] : p.items, total: p.total === undefined ? undefined : p.total + 1 })) },
+      ),
+    [edit],
+  );
+  const update = useCallback(
+    (id: string, patch: Partial<T>) => edit((old) => ({ ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((v) => (v.id === id ? { ...v, ...patch } : v)) })) })),
+    [edit],
+  );
+  const remove = useCallback(
+    (ids: string[]) => {
+      const gone = new Set(ids);
+      edit((old) => {
+        const dropped = new Set(old.pages.flatMap((p) => p.items.filter((v) => gone.has(v.id)).map((v) => v.id))).size;
+        return { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.filter((v) => !gone.has(v.id)), total: p.total === undefined ? undefined : Math.max(0, p.total - dropped) })) };
+      });
     },
-    [path, queryKey],
+    [edit],
   );
 
-  useEffect(() => {
-    void fetchPage(null, true);
-    return () => inflight.current?.abort();
-  }, [fetchPage, generation]);
+  const reload = useCallback(() => {
+    // from the first page again: the pages after it are dropped, the list stays shown while it reloads
+    edit((old) => ({ pages: old.pages.slice(0, 1), pageParams: old.pages.length ? old.pageParams.slice(0, 1) : [] }));
+    setReloading(true);
+    void refetch().finally(() => setReloading(false));
+  }, [edit, refetch]);
 
-  const shown = useRef(items);
-  shown.current = items;
-  const prepend = useCallback((item: T) => {
-    if (shown.current.some((v) => v.id === item.id)) return;
-    setItems((old) => (old.some((v) => v.id === item.id) ? old : [item, ...old]));
-    setTotal((t) => (t === null ? t : t + 1));
-  }, []);
-  const update = useCallback((id: string, patch: Partial<T>) => setItems((old) => old.map((v) => (v.id === id ? { ...v, ...patch } : v))), []);
-  const remove = useCallback((ids: string[]) => {
-    const gone = new Set(ids);
-    const dropped = shown.current.filter((v) => gone.has(v.id)).length;
-    setItems((old) => old.filter((v) => !gone.has(v.id)));
-    setTotal((t) => (t === null ? t : Math.max(0, t - dropped)));
-  }, []);
+  const loading = isFetching && (!data || isPlaceholderData || isFetchingNextPage || reloading);
+  // a failed refresh behind a shown list keeps the list; the first page or the next one failing is an error
+  const error = !isFetching && (!data || isFetchNextPageError) ? (list.error ?? undefined) : undefined;
 
   return {
     items,
     total: total ?? items.length,
-    hasMore,
+    hasMore: !!hasNextPage && !isPlaceholderData,
     loading,
     error,
     loadMore: () => {
-      if (!loading && hasMore && cursor) void fetchPage(cursor, false);
+      // a refresh behind the list gives way to the next page (which continues from the pages shown)
+      if (!isFetchingNextPage && !reloading && !isPlaceholderData && hasNextPage) void fetchNextPage();
     },
-    reload: useCallback(() => setGeneration((g) => g + 1), []),
+    reload,
     prepend,
     update,
     remove,

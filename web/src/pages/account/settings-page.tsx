@@ -9,6 +9,7 @@ import { formatDate } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { useToast } from '../../lib/toast';
 import { PASSWORD_HINT } from '../auth/register-page';
+import { Appearance } from './appearance';
 import { AvatarPicker } from './avatar-picker';
 
 function Profile({ user }: { user: User }) {
@@ -128,11 +129,12 @@ export function SettingsPage() {
       <header className="page-head">
         <div>
           <h1>Settings</h1>
-          <p className="muted">Your profile, password and account.</p>
+          <p className="muted">Your profile, appearance, password and account.</p>
         </div>
         <button type="button" className="btn" onClick={() => void signOut().then(() => navigate('/login'))}>Sign out</button>
       </header>
       <Profile user={user} />
+      <Appearance />
       <ChangePassword />
       <section className="card danger-zone" aria-labelledby="del-h">
         <h2 id="del-h">Delete account</h2>

@@ -46,6 +46,7 @@ export function ImageEdit({ image, save }: { image: Image; save: SaveImage }) {
         </button>
       </div>
       <form
+        className="stack"
         onSubmit={async (e) => {
           e.preventDefault();
           setSaving(true);
@@ -61,9 +62,11 @@ export function ImageEdit({ image, save }: { image: Image; save: SaveImage }) {
           <label htmlFor={tagsId}>Tags</label>
           <TagInput id={tagsId} tags={tags} onChange={setTags} placeholder="Add a tag, then Enter" />
         </div>
-        <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
-          {saving ? 'Saving…' : 'Save changes'}
-        </button>
+        <div>
+          <button type="submit" className="btn btn-primary" disabled={!dirty || saving}>
+            {saving ? 'Saving…' : 'Save changes'}
+          </button>
+        </div>
       </form>
     </section>
   );

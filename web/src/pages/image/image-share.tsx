@@ -5,7 +5,7 @@ import { CopyField } from '../../components/ui';
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 export function shareFormats(image: Image): Array<[string, string]> {
-  const alt = (image.title || image.filename).replace(/[[\]]/g, '');
+  const alt = (image.title || image.filename.replace(/\.[A-Za-z0-9]{1,5}$/, '')).replace(/[[\]]/g, '');
   const size = image.width && image.height ? ` width="${image.width}" height="${image.height}"` : '';
   return [
     ['URL', image.url],

@@ -1,4 +1,5 @@
-// Builds a transform URL (w, h, fit, fmt, q) with a live preview (preview=1: rendered, never cached).
+// Builds a transform URL (w, h, fit, fmt, q) with a live preview (preview=1: rendered, never cached). Invalid
+// settings show what is wrong — no preview of earlier settings and no URL to copy.
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { Image } from '../../api/types';
 import { transformUrl, useFetchedSrc } from '../../components/media-image';
@@ -40,6 +41,10 @@ export function TransformBuilder({ image }: { image: Image }) {
   const debounced = useDebounced(valid ? url : null, 450);
   const previewUrl = debounced ? `${debounced}${debounced.includes('?') ? '&' : '?'}preview=1` : null;
   const preview = useFetchedSrc(image.mimeType === 'image/svg+xml' && debounced === image.url ? null : previewUrl);
+  // the picture on show is of earlier settings until the new one arrives: said, and dimmed
+  const [shownFor, setShownFor] = useState<string | null>(null);
+  useEffect(() => setShownFor(preview.src ? debounced : null), [preview.src]);
+  const stale = shownFor !== url && !preview.failed;
   const [dims, setDims] = useState('');
   const set = (k: keyof Params) => (e: { target: { value: string } }) => setP({ ...p, [k]: k === 'q' ? Number(e.target.value) : e.target.value });
 
@@ -73,22 +78,26 @@ export function TransformBuilder({ image }: { image: Image }) {
         <input id={ids.q} type="range" min={1} max={100} value={p.q} onChange={set('q')} />
       </div>
       {!valid && <p className="error-text small" role="alert">Width and height are whole numbers from 1 to 4096, or empty.</p>}
-      <div className="tf-preview" aria-live="polite">
-        {preview.src ? (
-          <img src={preview.src} alt="Transform preview" onLoad={(e) => setDims(`${e.currentTarget.naturalWidth} × ${e.currentTarget.naturalHeight}`)} />
-        ) : (
-          <span className="muted small">{preview.failed ?? 'Rendering preview…'}</span>
-        )}
-      </div>
-      {preview.src && (
-        <p className="muted small">
-          Preview: {dims}
-          {preview.type ? ` · ${preview.type.replace('image/', '').toUpperCase()}` : ''}
-          {preview.size !== undefined ? ` · ${formatBytes(preview.size)}` : ''}
-          {preview.failed ? ` · ${preview.failed}` : ''}
-        </p>
+      {valid && (
+        <>
+          <div className={`tf-preview ${stale ? 'is-stale' : ''}`} aria-live="polite" aria-busy={stale}>
+            {preview.src ? (
+              <img src={preview.src} alt="Transform preview" onLoad={(e) => setDims(`${e.currentTarget.naturalWidth} × ${e.currentTarget.naturalHeight}`)} />
+            ) : (
+              <span className="muted small">{preview.failed ?? 'Rendering preview…'}</span>
+            )}
+          </div>
+          {preview.src && (
+            <p className="muted small">
+              {stale ? 'Updating the preview…' : `Preview: ${dims}`}
+              {!stale && preview.type ? ` · ${preview.type.replace('image/', '').toUpperCase()}` : ''}
+              {!stale && preview.size !== undefined ? ` · ${formatBytes(preview.size)}` : ''}
+              {preview.failed ? ` · ${preview.failed}` : ''}
+            </p>
+          )}
+          <CopyField label="Transform URL" value={url} />
+        </>
       )}
-      <CopyField label="Transform URL" value={url} />
     </section>
   );
 }

@@ -1,11 +1,15 @@
 // The justified grid: each tile grows by its aspect ratio so rows fill the width and every box has its
-// final size before a byte of the image arrives (no layout jumps). Infinite scroll by a sentinel.
-import { useEffect, useRef } from 'react';
+// final size before a byte of the image arrives (no layout jumps). Infinite scroll by a sentinel; each tile
+// opens the full-screen viewer too.
+import { useEffect, useRef, useState } from 'react';
 import type { Image } from '../../api/types';
 import { aspectOf, MediaImage } from '../../components/media-image';
 import { Link } from '../../lib/router';
+import { Lightbox } from '../viewer/lightbox';
 
 const ROW_HEIGHT = 200;
+/** Smaller than its tile: shown at its own size (centred), not blown up into a blur. */
+const tiny = (img: Image, ratio: number): boolean => !!img.width && !!img.height && (img.height < ROW_HEIGHT / 2 || img.width < (ratio * ROW_HEIGHT) / 2);
 
 type Props = {
   items: Image[];
@@ -18,6 +22,7 @@ type Props = {
 
 export function ImageGrid({ items, selected, selecting, onToggle, onEnd, canLoadMore }: Props) {
   const sentinel = useRef<HTMLDivElement>(null);
+  const [viewing, setViewing] = useState<number | null>(null);
   const onEndRef = useRef(onEnd);
   onEndRef.current = onEnd;
 
@@ -54,12 +59,15 @@ export function ImageGrid({ items, selected, selecting, onToggle, onEnd, canLoad
                   }
                 }}
               >
-                <MediaImage image={img} ratio={ratio} alt="" displayWidth={ratio * ROW_HEIGHT * 1.4} className="tile-media" />
+                <MediaImage image={img} ratio={ratio} alt="" displayWidth={ratio * ROW_HEIGHT * 1.4} className="tile-media" fit={tiny(img, ratio) ? 'scale-down' : 'cover'} />
+                {!img.isPublic && <span className="tile-private">Private</span>}
                 <span className="tile-info">
                   <span className="tile-name">{name}</span>
-                  {!img.isPublic && <span className="badge">Private</span>}
                 </span>
               </Link>
+              <button type="button" className="tile-view" aria-label={`View ${name} full screen`} onClick={() => setViewing(items.indexOf(img))}>
+                ⤢
+              </button>
               <label className="tile-check" title="Select">
                 <input
                   type="checkbox"
@@ -74,6 +82,9 @@ export function ImageGrid({ items, selected, selecting, onToggle, onEnd, canLoad
         <li className="tile-filler" aria-hidden="true" />
       </ul>
       <div ref={sentinel} className="sentinel" aria-hidden="true" />
+      {viewing !== null && items[viewing] && (
+        <Lightbox items={items} index={viewing} onIndex={setViewing} onClose={() => setViewing(null)} onNeedMore={canLoadMore ? onEnd : undefined} />
+      )}
     </>
   );
 }

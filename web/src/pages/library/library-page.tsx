@@ -1,10 +1,11 @@
 // The library's Images tab: search, tag filter, the grid with infinite scroll, multi-select and batch delete.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { ConfirmDialog } from '../../components/dialog';
 import { EmptyState, ErrorState, Spinner } from '../../components/ui';
 import { errorText } from '../../lib/error-text';
 import { plural } from '../../lib/format';
+import { canDragDrop } from '../../lib/pointer';
 import { setQuery, useLocation } from '../../lib/router';
 import { useToast } from '../../lib/toast';
 import { useUploads } from '../upload/upload-context';
@@ -13,6 +14,7 @@ import { AlbumPicker } from '../albums/album-picker';
 import { ImageGrid } from './image-grid';
 import { MediaTabs } from './media-tabs';
 import { useImages } from './use-images';
+import { useAccountTags } from './use-tags';
 
 export function LibraryPage() {
   const { query } = useLocation();
@@ -30,15 +32,36 @@ export function LibraryPage() {
   const [picking, setPicking] = useState(false);
 
   // Debounced search into the URL, so a filtered view can be bookmarked.
+  const pushed = useRef(q);
   useEffect(() => {
-    const t = setTimeout(() => search !== q && setQuery({ q: search.trim() || undefined }), 300);
+    const t = setTimeout(() => search !== q && setQuery({ q: (pushed.current = search.trim()) || undefined }), 300);
     return () => clearTimeout(t);
   }, [search, q]);
+  // the address changed under the page (back/forward, a link to the library): the search box follows it
+  useEffect(() => {
+    if (q !== pushed.current) setSearch((pushed.current = q));
+  }, [q]);
 
-  useEffect(() => uploads.onUploaded((img, duplicate) => !duplicate && !q && (!tag || img.tags.includes(tag)) && lib.prepend(img)), [uploads, q, tag, lib]);
+  const accountTags = useAccountTags();
+  const reloadTags = accountTags.reload;
+  useEffect(
+    () =>
+      uploads.onUploaded((img, duplicate) => {
+        if (duplicate) return;
+        if (!q && (!tag || img.tags.includes(tag))) lib.prepend(img);
+        if (img.tags.length) reloadTags();
+      }),
+    [uploads, q, tag, lib, reloadTags],
+  );
   useEffect(() => setSelected(new Set()), [q, tag]);
 
-  const knownTags = useMemo(() => [...new Set(lib.items.flatMap((i) => i.tags))].sort(), [lib.items]);
+  const knownTags = accountTags.tags.map((t) => t.tag);
+  // the most used, and the one filtered by (which stays visible, pressed, to undo the filter)
+  const chips = useMemo(() => {
+    const top = accountTags.tags.slice(0, 12);
+    const active = accountTags.tags.find((t) => t.tag === tag);
+    return active && !top.includes(active) ? [active, ...top.slice(0, 11)] : top;
+  }, [accountTags.tags, tag]);
 
   const toggle = (id: string, range: boolean) => {
     setSelecting(true);
@@ -67,6 +90,7 @@ export function LibraryPage() {
         failed += r.failed;
       }
       lib.remove(ids);
+      reloadTags();
       setSelected(new Set());
       setSelecting(false);
       toast.show(failed ? `Deleted ${deleted}; ${failed} could not be deleted` : `Deleted ${plural(deleted, 'image')}`, failed ? 'error' : 'ok');
@@ -93,9 +117,6 @@ export function LibraryPage() {
               {selecting ? 'Done' : 'Select'}
             </button>
           )}
-          <button type="button" className="btn btn-primary" onClick={() => uploads.setDialogOpen(true)}>
-            Upload
-          </button>
         </div>
       </header>
       <MediaTabs />
@@ -118,11 +139,18 @@ export function LibraryPage() {
           </button>
         )}
       </div>
-      {knownTags.length > 0 && !tag && (
+      {chips.length > 0 && (
         <div className="chips" aria-label="Tags">
-          {knownTags.slice(0, 12).map((t) => (
-            <button key={t} type="button" className="chip chip-btn" onClick={() => setQuery({ tag: t })}>
-              #{t}
+          {chips.map((t) => (
+            <button
+              key={t.tag}
+              type="button"
+              className="chip chip-btn"
+              aria-pressed={t.tag === tag}
+              title={`${plural(t.count, 'image')}`}
+              onClick={() => setQuery({ tag: t.tag === tag ? undefined : t.tag })}
+            >
+              #{t.tag} <span className="chip-count">{t.count}</span>
             </button>
           ))}
         </div>
@@ -139,7 +167,7 @@ export function LibraryPage() {
           </EmptyState>
         ) : (
           <EmptyState title="Your library is empty">
-            <p className="muted">Drag images anywhere onto this page, or press Upload. JPEG, PNG, GIF, WebP, AVIF, SVG and HEIC work.</p>
+            <p className="muted">{canDragDrop() ? 'Drag images anywhere onto this page, or press Upload.' : 'Press Upload to add photos from this device.'} JPEG, PNG, GIF, WebP, AVIF, SVG and HEIC work.</p>
             <button type="button" className="btn btn-primary" onClick={() => uploads.setDialogOpen(true)}>Upload images</button>
           </EmptyState>
         )

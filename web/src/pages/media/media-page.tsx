@@ -37,7 +37,6 @@ export function MediaPage() {
           <h1>Library</h1>
           <p className="muted">{list.loading && !list.items.length ? 'Loading…' : count}</p>
         </div>
-        <button type="button" className="btn btn-primary" onClick={() => uploads.setDialogOpen(true)}>Upload</button>
       </header>
       <MediaTabs />
       <div className="toolbar" role="search">

@@ -3,6 +3,7 @@
 // plan without video and audio, an upgrade hint instead.
 import { useId, useRef, useState, type DragEvent } from 'react';
 import type { Plan } from '../../api/types';
+import { canDragDrop } from '../../lib/pointer';
 import { useUploads } from './upload-context';
 
 type Kind = 'video' | 'audio';
@@ -80,7 +81,7 @@ export function MediaUploadZone({ kind }: { kind: Kind }) {
     >
       <div className="min0">
         <h2 id={headingId}>{z.heading}</h2>
-        <p className="muted small">{z.text}</p>
+        <p className="muted small">{canDragDrop() ? z.text : z.text.replace(/^Drop files here or choose them/, 'Choose files')}</p>
       </div>
       <div className="row gap-s video-drop-actions">
         <fieldset className="segmented">

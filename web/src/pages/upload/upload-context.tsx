@@ -1,15 +1,17 @@
 // The upload queue: files from drag-and-drop anywhere, the Upload dialog or a library tab, two at a time,
 // each with its own progress and outcome. Each file's type decides where it goes (images, videos, audio);
+// an image can also be pasted (Ctrl/Cmd+V) or fetched by the server from a link;
 // large files go resumably (tus): they can be paused, and an upload cut off by a reload is offered again
 // ("unfinished") until the same file is chosen once more or the upload is discarded.
 // Listeners (the library tabs) hear about every image, video or audio item that arrives.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { discardUnfinished, listUnfinished, RESUMABLE_FROM, uploadResumable, type Finished, type Unfinished } from '../../api/resumable';
-import { uploadImage, uploadVideo, type UploadOptions } from '../../api/upload';
+import { uploadImage, uploadImageFromUrl, uploadVideo, type UploadOptions } from '../../api/upload';
 import type { Audio, Image, MediaType, UploadedVideo } from '../../api/types';
 import { useAuth } from '../../lib/auth';
 import { errorText, isRetryable } from '../../lib/error-text';
 import { usePageDrop } from './use-page-drop';
+import { usePaste } from './use-paste';
 
 export type UploadItem = {
   id: number;
@@ -27,6 +29,8 @@ export type UploadItem = {
   audio?: Audio;
   /** An upload from an earlier visit that this file continues. */
   resumeFrom?: Unfinished;
+  /** An image the server fetches from this address (`file` is then an empty stand-in named after it). */
+  sourceUrl?: string;
 };
 
 type Uploads = {
@@ -35,6 +39,8 @@ type Uploads = {
   setOptions(o: UploadOptions): void;
   /** Queues files; `kind` forces where they go (a tab's own picker), else each file's type decides. */
   add(files: File[], kind?: MediaType): void;
+  /** Queues an image the server fetches from a public address. */
+  addUrl(url: string): void;
   retry(id: number): void;
   cancel(id: number): void;
   /** Cancels everything not finished yet. */
@@ -127,7 +133,11 @@ export function UploadProvider({ children }: { children: ReactNode }) {
       const onProgress = (f: number) => patch(item.id, { progress: f });
       let h: Handle;
       let settled: Promise<void>;
-      if (item.resumable) {
+      if (item.sourceUrl) {
+        const u = uploadImageFromUrl(item.sourceUrl, optionsRef.current);
+        h = u;
+        settled = u.done.then(({ image, duplicate }) => arrived(item, { type: 'image', image, duplicate }));
+      } else if (item.resumable) {
         const r = uploadResumable(item.file, { userId, type: item.kind, opts: optionsRef.current, onProgress, resumeFrom: item.resumeFrom });
         h = r;
         settled = r.done.then((f) => arrived(item, f));
@@ -159,7 +169,13 @@ export function UploadProvider({ children }: { children: ReactNode }) {
     setItems((all) => [...all, ...queued]);
   }, []);
 
+  const addUrl = useCallback((url: string) => {
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || url).slice(0, 120) || url;
+    setItems((all) => [...all, { id: nextId++, file: new File([], name), kind: 'image', resumable: false, sourceUrl: url, progress: 0, status: 'queued' }]);
+  }, []);
+
   const dragging = usePageDrop(add);
+  usePaste(add, addUrl);
 
   const value = useMemo<Uploads>(
     () => ({
@@ -167,6 +183,7 @@ export function UploadProvider({ children }: { children: ReactNode }) {
       options,
       setOptions,
       add,
+      addUrl,
       retry: (id) => patch(id, { status: 'queued', progress: 0, error: undefined, retryable: undefined }),
       cancel: (id) => {
         handles.current.get(id)?.abort();
@@ -202,7 +219,7 @@ export function UploadProvider({ children }: { children: ReactNode }) {
       dialogOpen,
       setDialogOpen,
     }),
-    [items, options, add, patch, unfinished, images.on, videos.on, audio.on, dialogOpen],
+    [items, options, add, addUrl, patch, unfinished, images.on, videos.on, audio.on, dialogOpen],
   );
 
   return (

@@ -118,7 +118,7 @@ export function UploadPanel() {
                 <span className="upload-name" title={item.file.name}>
                   {linkOf(item) ? <Link to={linkOf(item)!}>{item.file.name}</Link> : item.file.name}
                 </span>
-                <span className="muted small">{formatBytes(item.file.size)}</span>
+                <span className="muted small">{item.sourceUrl ? 'from a link' : formatBytes(item.file.size)}</span>
               </div>
               <div
                 className={`bar bar-thin ${item.status === 'error' ? 'bar-danger' : 'bar-ok'}`}
